@@ -1,0 +1,136 @@
+"""Wiring: settings -> storage, NLU, engine, channels, HTTP app; and running it all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from bot.channels.base import Channel
+from bot.channels.runtime import ChannelRuntime, Ingest
+from bot.channels.webchat import WebChatChannel
+from bot.config import Settings
+from bot.engine.processor import Processor
+from bot.engine.registry import Registry, build_registry
+from bot.engine.sender import Sender
+from bot.messages import Inbound
+from bot.nlu_setup import build_nlu
+from bot.storage import migrate
+from bot.storage.inbox import enqueue
+from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
+from bot.web.app import create_http_app
+from bot.web.state import AppState
+
+log = logging.getLogger("sarafan")
+
+
+@dataclass
+class Bot:
+    """Everything one worker runs, built from settings."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: SessionMaker
+    registry: Registry
+    processor: Processor
+    sender: Sender
+    state: AppState
+    http: Starlette
+    runtimes: list[ChannelRuntime] = field(default_factory=list)
+
+    async def ingest(self, message: Inbound) -> bool:
+        """Store an inbound update, then wake the processor."""
+        stored = await enqueue(self.sessionmaker, message)
+        self.processor.wake.set()
+        return stored
+
+    async def close(self) -> None:
+        """Release connections and sessions."""
+        for runtime in self.runtimes:
+            await runtime.close()
+        await self.engine.dispose()
+
+
+CHANNEL_MODULES: tuple[str, ...] = ()
+"""Modules with ``runtime(settings, ingest) -> ChannelRuntime | None``; None when unconfigured."""
+
+
+def channel_runtimes(settings: Settings, ingest: Ingest) -> list[ChannelRuntime]:
+    """The configured channels beyond the always-on web chat."""
+    runtimes = (importlib.import_module(name).runtime(settings, ingest) for name in CHANNEL_MODULES)
+    return [runtime for runtime in runtimes if runtime is not None]
+
+
+async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
+    """Migrate the database and assemble the worker."""
+    if migrate_db:
+        await migrate.upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    nlu = await build_nlu(settings)
+    registry = build_registry(settings=settings)
+    state = AppState(sessionmaker)
+    channels: dict[str, Channel] = {"webchat": WebChatChannel()}
+    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent)
+    processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
+                          on_outbox=sender.wake.set)
+    state.processor_wake = processor.wake.set
+
+
+    async def ingest(message: Inbound) -> bool:
+        stored = await enqueue(sessionmaker, message)
+        processor.wake.set()
+        return stored
+
+    runtimes = channel_runtimes(settings, ingest)
+    for runtime in runtimes:
+        channels[runtime.channel.name] = runtime.channel
+    http = create_http_app(state, [route for rt in runtimes for route in rt.routes])
+    return Bot(settings, engine, sessionmaker, registry, processor, sender, state, http, runtimes)
+
+
+async def serve(settings: Settings) -> None:
+    """Run HTTP, workers and channels until SIGINT/SIGTERM; in-flight turns finish first."""
+    bot = await build_bot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server = _Server(uvicorn.Config(bot.http, host=settings.host, port=settings.port,
+                                    log_level="warning", lifespan="off"))
+    tasks = [
+        asyncio.create_task(server.serve(), name="http"),
+        asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
+        asyncio.create_task(bot.sender.run_forever(stop), name="sender"),
+        *(asyncio.ensure_future(rt.run(stop)) for rt in bot.runtimes),
+    ]
+    served = ", ".join(["web chat", *(rt.description for rt in bot.runtimes)])
+    log.info("Sarafan serving %s on http://%s:%d/chat with %s", served, settings.host,
+             settings.port, _safe_url(settings.database_url))
+    await stop.wait()
+    log.info("stopping: finishing in-flight messages")
+    server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await bot.close()
+    log.info("stopped cleanly")
+
+
+class _Server(uvicorn.Server):
+    """Signals are ours: one stop event ends HTTP and the workers together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,70 @@
+"""The `sarafan` command: run the bot, manage the database, the NLU and the content."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.storage import migrate
+
+app = typer.Typer(help="Sarafan: a word-of-mouth chat-bot.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: HTTP server with the web chat, workers, and configured channels."""
+    from bot.app import serve
+
+    settings = _settings()
+    _logging(settings.log_level)
+    asyncio.run(serve(settings))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    settings = _settings()
+    asyncio.run(migrate.upgrade(settings.database_url, revision))
+    typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION."""
+    settings = _settings()
+    asyncio.run(migrate.downgrade(settings.database_url, revision))
+    typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest one shipped."""
+    settings = _settings()
+    revision = asyncio.run(migrate.current(settings.database_url))
+    typer.echo(f"current: {revision or 'none (not migrated)'}\nhead: {migrate.head()}")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

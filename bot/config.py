@@ -1,0 +1,140 @@
+"""One typed settings object, read from env vars, `.env` and an optional YAML file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+LANGUAGES = ("en", "ru", "fa", "bg", "el")
+Language = Literal["en", "ru", "fa", "bg", "el"]
+
+
+class TelegramSettings(BaseModel):
+    """Telegram channel: a token enables it; a public URL switches polling to webhook."""
+
+    bot_token: SecretStr | None = None
+    api_base: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    operators_chat_id: int | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+class MessengerPage(BaseModel):
+    """One Facebook page served by this deployment."""
+
+    page_id: str
+    access_token: SecretStr
+
+
+class MessengerSettings(BaseModel):
+    """Messenger channel: enabled when an app secret and at least one page are set."""
+
+    app_secret: SecretStr | None = None
+    verify_token: SecretStr | None = None
+    graph_base: str = "https://graph.facebook.com/v21.0"
+    pages: list[MessengerPage] = Field(default_factory=list)
+
+
+class NluSettings(BaseModel):
+    """Which NLU backend answers and where its model lives."""
+
+    backend: Literal["local", "rasa"] = "local"
+    model_dir: Path = Path("var/nlu")
+    rasa_url: str | None = None
+    rasa_token: SecretStr | None = None
+    rasa_timeout: float = 3.0
+
+
+class Settings(BaseSettings):
+    """Everything Sarafan reads at start-up; `SARAFAN_` env vars, `.env`, `sarafan.yml`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SARAFAN_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///var/sarafan.sqlite3"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    default_language: Language = "en"
+    content_dir: Path | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    workers: int = Field(default=4, ge=1, le=64)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    messenger: MessengerSettings = Field(default_factory=MessengerSettings)
+    nlu: NluSettings = Field(default_factory=NluSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://HOST/DB")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Env beats `.env` beats the YAML file named by SARAFAN_CONFIG (or ./sarafan.yml)."""
+        yaml_file = os.environ.get("SARAFAN_CONFIG", "sarafan.yml")
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file)
+        return (init_settings, env_settings, dotenv_settings, yaml_source, file_secret_settings)
+
+
+class ConfigError(Exception):
+    """A setting has a wrong value; the message is one line naming the setting."""
+
+
+def _telegram_env() -> dict[str, Any]:
+    """Accept the conventional TELEGRAM_BOT_TOKEN alongside SARAFAN_TELEGRAM__BOT_TOKEN."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    return {"bot_token": token} if token else {}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning a validation error into one clear line per setting."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    extra = _telegram_env()
+    if extra and settings.telegram.bot_token is None:
+        token = SecretStr(extra["bot_token"])
+        settings.telegram = settings.telegram.model_copy(update={"bot_token": token})
+    return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        name = "SARAFAN_" + "__".join(str(p) for p in error["loc"]).upper()
+        value = error.get("input")
+        shown = "" if "secret" in name.lower() or "token" in name.lower() else f" (got {value!r})"
+        parts.append(f"setting {name}: {error['msg']}{shown}")
+    return "; ".join(parts)

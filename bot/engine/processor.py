@@ -1,0 +1,137 @@
+"""Workers that take inbox rows in per-chat order and run them as turns."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.engine.middlewares import Middleware, TimingMiddleware, chain
+from bot.engine.registry import Registry
+from bot.engine.turns import LostClaim, run_turn
+from bot.i18n import gettext
+from bot.messages import Inbound, Reply
+from bot.storage import queue
+from bot.storage.base import utcnow
+from bot.storage.inbox import chat_key
+from bot.storage.models import Contact, InboxItem, OutboxItem
+from bot.storage.session import SessionMaker
+from nlu.types import NluBackend
+
+log = logging.getLogger("sarafan.processor")
+LEASE_SECONDS = 60.0
+MAX_ATTEMPTS = 5
+RETRYABLE = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
+APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
+
+
+class Processor:
+    """Runs turns for inbox rows; any number of these may share one database."""
+
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        registry: Registry,
+        nlu: NluBackend | None,
+        *,
+        default_language: str = "en",
+        on_outbox: Callable[[], None] = lambda: None,
+        middlewares: list[Middleware] | None = None,
+    ) -> None:
+        self.sessionmaker, self.registry, self.nlu = sessionmaker, registry, nlu
+        self.default_language = default_language
+        self.on_outbox = on_outbox
+        self.wake = asyncio.Event()
+        self._busy: set[str] = set()
+        self._handle = chain(self._turn, middlewares or [TimingMiddleware()])
+
+    async def run_once(self) -> int:
+        """Process every row that can run now; returns how many turns ran."""
+        done = 0
+        while batch := await self._claim_batch():
+            results = await asyncio.gather(*(self._run(row, token) for row, token in batch))
+            done += sum(results)
+        return done
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
+        """Process until ``stop`` is set; a finished turn is never cut in half."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("inbox loop failed; retrying")
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
+            await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _claim_batch(self, size: int = 8) -> list[tuple[InboxItem, str]]:
+        claimed: list[tuple[InboxItem, str]] = []
+        async with self.sessionmaker.begin() as session:
+            rows = await queue.candidates(session, InboxItem, skip_chats=self._busy, limit=size)
+            for row in rows:
+                if row.chat_key in {r.chat_key for r, _ in claimed}:
+                    continue
+                token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
+                if token:
+                    claimed.append((row, token))
+        return claimed
+
+    async def _run(self, row: InboxItem, token: str) -> bool:
+        self._busy.add(row.chat_key)
+        try:
+            if row.attempts >= MAX_ATTEMPTS:
+                await self._fail(row, token, "gave up after repeated failures")
+                return False
+            await self._handle(row, {"token": token})
+            return True
+        except RETRYABLE as exc:
+            log.info("turn %s will be retried: %s", row.id, type(exc).__name__)
+            await self._release(row, token)
+        except Exception as exc:
+            log.exception("turn %s failed", row.id)
+            await self._fail(row, token, f"{type(exc).__name__}: {exc}")
+        finally:
+            self._busy.discard(row.chat_key)
+        return False
+
+    async def _turn(self, item: InboxItem, data: dict[str, Any]) -> None:
+        async with self.sessionmaker.begin() as session:
+            outcome = await run_turn(session, item=item, token=data["token"],
+                                     registry=self.registry, nlu=self.nlu,
+                                     default_language=self.default_language)
+        if outcome.replies or outcome.sends:
+            self.on_outbox()
+
+    async def _release(self, row: InboxItem, token: str) -> None:
+        async with self.sessionmaker.begin() as session:
+            await queue.finish(session, InboxItem, row.id, token, status="pending",
+                               lease_until=None)
+
+    async def _fail(self, row: InboxItem, token: str, error: str) -> None:
+        """The error boundary: keep the update, mark it failed, apologise once."""
+        message = Inbound.from_json(row.message)
+        async with self.sessionmaker.begin() as session:
+            if not await queue.finish(session, InboxItem, row.id, token, status="failed",
+                                      error=error[:2000], lease_until=None):
+                return
+            language = await self._language_of(session, message)
+            text = gettext(language, APOLOGY)
+            session.add(OutboxItem(
+                channel=message.channel, account=message.account, chat_id=message.chat_id,
+                chat_key=chat_key(message.channel, message.account, message.chat_id),
+                reply=Reply(text, language=language).to_json(), not_before=utcnow(),
+            ))
+        self.on_outbox()
+
+    async def _language_of(self, session: AsyncSession, message: Inbound) -> str:
+        stored = await session.scalar(select(Contact.language).where(
+            Contact.channel == message.channel, Contact.external_id == message.user_id))
+        return str(stored or self.default_language)

@@ -1,0 +1,126 @@
+"""Delivers the outbox: per-chat order, platform rate limits, retries and permanent failures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from sqlalchemy.exc import DBAPIError
+
+from bot.channels.base import Channel, PermanentFailure, RetryLater
+from bot.engine.ratelimit import RateLimiter
+from bot.messages import Reply
+from bot.storage import queue
+from bot.storage.base import utcnow
+from bot.storage.models import MessageLog, OutboxItem
+from bot.storage.session import SessionMaker
+
+log = logging.getLogger("sarafan.sender")
+LEASE_SECONDS = 60.0
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry number ``attempt`` of a transient failure (1, 2, 4 … 300)."""
+    return float(min(300, 2 ** max(0, attempt - 1)))
+
+
+class Sender:
+    """Sends pending outbox rows through the configured channels."""
+
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        channels: Mapping[str, Channel],
+        *,
+        limiter: RateLimiter | None = None,
+        on_sent: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessionmaker, self.channels = sessionmaker, channels
+        self.limiter = limiter or RateLimiter()
+        self.on_sent = on_sent
+        self.wake = asyncio.Event()
+
+    async def run_once(self) -> int:
+        """Send everything that may go now; returns how many were delivered."""
+        sent = 0
+        while batch := await self._claim_batch():
+            results = await asyncio.gather(*(self._send(row, token) for row, token in batch))
+            sent += sum(results)
+        return sent
+
+    async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
+        """Send until ``stop`` is set, then finish what was claimed."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox loop failed; retrying")
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
+            await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
+        claimed: list[tuple[OutboxItem, str]] = []
+        async with self.sessionmaker.begin() as session:
+            rows = await queue.candidates(session, OutboxItem, skip_chats=set(), limit=size * 2)
+            for row in rows:
+                channel = self.channels.get(row.channel)
+                if channel is None:
+                    continue  # served by another deployment or not configured here: leave it
+                limits = channel.limits(row.chat_id)
+                if self.limiter.delay(limits) > 0:
+                    continue
+                token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
+                if token:
+                    self.limiter.record(limits)
+                    claimed.append((row, token))
+                if len(claimed) >= size:
+                    break
+        return claimed
+
+    async def _send(self, row: OutboxItem, token: str) -> bool:
+        channel = self.channels[row.channel]
+        reply = Reply.from_json(row.reply)
+        try:
+            message_id = await channel.send(chat_id=row.chat_id, reply=reply, account=row.account)
+        except RetryLater as exc:
+            return await self._retry(row, token, str(exc), exc.seconds)
+        except PermanentFailure as exc:
+            log.warning("outbox %s to %s stopped: %s", row.id, row.channel, exc)
+            return await self._close(row, token, status="failed", error=str(exc)[:2000])
+        except Exception as exc:
+            log.exception("outbox %s: unexpected send error", row.id)
+            return await self._retry(row, token, f"{type(exc).__name__}: {exc}", None)
+        await self._delivered(row, token, reply, message_id)
+        return True
+
+    async def _retry(self, row: OutboxItem, token: str, error: str, seconds: float | None) -> bool:
+        if row.attempts >= MAX_ATTEMPTS:
+            return await self._close(row, token, status="failed", error=f"gave up: {error}"[:2000])
+        wait = seconds if seconds is not None else backoff(row.attempts)
+        return await self._close(row, token, status="pending", error=error[:2000],
+                                 not_before=utcnow() + timedelta(seconds=wait))
+
+    async def _close(self, row: OutboxItem, token: str, **values: object) -> bool:
+        try:
+            async with self.sessionmaker.begin() as session:
+                await queue.finish(session, OutboxItem, row.id, token, **values)
+        except DBAPIError:
+            log.exception("outbox %s: could not record the outcome; the lease will expire", row.id)
+        return False
+
+    async def _delivered(self, row: OutboxItem, token: str, reply: Reply, message_id: str) -> None:
+        async with self.sessionmaker.begin() as session:
+            if await queue.finish(session, OutboxItem, row.id, token, status="sent",
+                                  sent_at=utcnow(), platform_message_id=message_id, error=None):
+                session.add(MessageLog(contact_id=row.contact_id, direction="out",
+                                       channel=row.channel, chat_id=row.chat_id,
+                                       platform_message_id=message_id, text=reply.text,
+                                       body=json.loads(row.reply)))
+        self.on_sent()

@@ -1,0 +1,61 @@
+"""The commands every bot has: /start (with deep links), /help, /language, /cancel."""
+
+from __future__ import annotations
+
+from bot.engine.registry import Registry
+from bot.engine.replies import reply, say, text
+from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
+from bot.i18n import NATIVE_NAMES
+from bot.messages import Button
+
+LANGUAGE_BUTTONS = tuple(Button(name, f"lang:{code}") for code, name in NATIVE_NAMES.items())
+
+
+def register(registry: Registry) -> None:
+    """Add the basic commands and the language picker."""
+    registry.command("start", lambda turn, args: _start(turn, args, registry), "start over")
+    registry.command("help", lambda turn, _args: _help(turn, registry), "what I can do")
+    registry.command("language", _language, "choose your language")
+    registry.command("cancel", _cancel, "stop what we are doing")
+    registry.button("lang", _chosen_language)
+
+
+def _start(turn: Turn, payload: str, registry: Registry) -> Outcome:
+    prefix = payload.partition("-")[0]
+    handler = registry.start_payloads.get(prefix) if payload else None
+    if handler is not None:
+        return handler(turn, payload.partition("-")[2])
+    name = turn.contact.display_name or ""
+    return say(turn, "Hello{name}! I can answer your questions. Just type one, or send /help.",
+               state=turn.state.idle(), name=f", {name}" if name else "")
+
+
+def _help(turn: Turn, registry: Registry) -> Outcome:
+    lines = [text(turn, "Here is what I can do:")]
+    lines += [f"/{name} — {text(turn, msgid)}" for name, msgid in registry.command_help.items()]
+    lines.append(text(turn, "Or just type your question."))
+    return Outcome(state=turn.state, replies=(reply(turn, "\n".join(lines)),))
+
+
+def _language(turn: Turn, _args: str) -> Outcome:
+    return say(turn, "Choose your language:", buttons=LANGUAGE_BUTTONS)
+
+
+def _chosen_language(turn: Turn) -> Outcome | None:
+    code = (turn.message.payload or "").partition(":")[2]
+    if code not in NATIVE_NAMES:
+        return None
+    switched = Turn(turn.message, _with_language(turn.contact, code), turn.state, turn.now)
+    return say(switched, "I will write to you in English from now on.",
+               records=(SetLanguage(code, "choice"),))
+
+
+def _with_language(contact: ContactInfo, code: str) -> ContactInfo:
+    return ContactInfo(contact.id, contact.channel, contact.external_id, code, "choice",
+                       contact.display_name)
+
+
+def _cancel(turn: Turn, _args: str) -> Outcome:
+    if turn.state.flow is None:
+        return say(turn, "There is nothing to cancel. Ask me anything.")
+    return say(turn, "Cancelled. Ask me anything.", state=turn.state.idle())

@@ -1,0 +1,45 @@
+"""Bot texts from per-language gettext catalogs (`bot/locales/<lang>.po`), read with Babel."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).parent / "locales"
+RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
+NATIVE_NAMES = {
+    "en": "English", "ru": "Русский", "fa": "فارسی", "bg": "Български", "el": "Ελληνικά",
+}
+
+
+@cache
+def _catalog(language: str) -> dict[str, str]:
+    path = LOCALES / f"{language}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+def available() -> tuple[str, ...]:
+    """Languages that have a catalog."""
+    return tuple(sorted(p.stem for p in LOCALES.glob("*.po")))
+
+
+def has(language: str, msgid: str) -> bool:
+    """Whether ``language`` translates ``msgid``."""
+    return msgid in _catalog(language)
+
+
+def gettext(language: str, msgid: str, **values: object) -> str:
+    """``msgid`` in ``language`` (English source text when untranslated), formatted."""
+    text = _catalog(language).get(msgid, msgid)
+    return text.format(**values) if values else text
+
+
+def is_rtl(language: str) -> bool:
+    """Whether the language is written right to left."""
+    return language in RTL_LANGUAGES

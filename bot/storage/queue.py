@@ -1,0 +1,81 @@
+"""Claiming rows of the inbox or outbox: oldest first, one per chat at a time, with a lease."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from bot.storage.base import utcnow
+from bot.storage.models import InboxItem, OutboxItem
+
+Row = TypeVar("Row", InboxItem, OutboxItem)
+BUSY = "processing"
+
+
+def _lease_column(model: type[InboxItem] | type[OutboxItem]) -> InstrumentedAttribute[Any]:
+    if model is InboxItem:
+        return InboxItem.lease_until
+    return OutboxItem.not_before
+
+
+async def candidates(
+    session: AsyncSession, model: type[Row], *, skip_chats: set[str], limit: int = 20
+) -> list[Row]:
+    """Rows that may run now: each the oldest unfinished row of its chat."""
+    now = utcnow()
+    earlier = aliased(model)
+    lease = _lease_column(model)
+    blocked = exists().where(
+        earlier.chat_key == model.chat_key,
+        earlier.id < model.id,
+        earlier.status.in_(("pending", BUSY)),
+    )
+    due = model.status == "pending"
+    if model is OutboxItem:
+        due = and_(due, lease <= now)
+    stmt = (
+        select(model)
+        .where(or_(due, and_(model.status == BUSY, lease < now)), ~blocked)
+        .order_by(model.id)
+        .limit(limit)
+    )
+    if skip_chats:
+        stmt = stmt.where(model.chat_key.not_in(skip_chats))
+    return list((await session.scalars(stmt)).all())
+
+
+async def claim(session: AsyncSession, row: Row, *, lease_seconds: float) -> str | None:
+    """Take ``row`` for this worker; None if another worker took it first."""
+    token = uuid.uuid4().hex
+    lease = _lease_column(type(row))
+    result = await session.execute(
+        update(type(row))
+        # attempts grows with every claim, so comparing it makes this a compare-and-swap.
+        .where(type(row).id == row.id, type(row).attempts == row.attempts)
+        .values({
+            "status": BUSY,
+            "claim_token": token,
+            "attempts": type(row).attempts + 1,
+            lease.key: utcnow() + timedelta(seconds=lease_seconds),
+        })
+        .execution_options(synchronize_session=False)
+    )
+    return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def finish(
+    session: AsyncSession, model: type[Row], row_id: int, token: str, **values: object
+) -> bool:
+    """Close a claimed row with ``values``; False if the claim was lost meanwhile."""
+    result = await session.execute(
+        update(model)
+        .where(model.id == row_id, model.claim_token == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

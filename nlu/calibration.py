@@ -1,0 +1,44 @@
+"""Turn classifier margins into calibrated probabilities and learn the out-of-scope threshold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+Array = np.ndarray[Any, Any]
+
+
+def softmax(margins: Array, temperature: float) -> Array:
+    """Row-wise softmax of ``margins / temperature``."""
+    scaled = margins / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    result: Array = exp / exp.sum(axis=1, keepdims=True)
+    return result
+
+
+def fit_temperature(margins: Array, truth: Array) -> float:
+    """The temperature that minimises the log-loss of held-out margins (temperature scaling)."""
+
+    def log_loss(log_t: float) -> float:
+        probs = softmax(margins, float(np.exp(log_t)))
+        picked = probs[np.arange(len(truth)), truth]
+        return float(-np.log(np.clip(picked, 1e-12, None)).mean())
+
+    found = minimize_scalar(log_loss, bounds=(np.log(1e-3), np.log(10.0)), method="bounded")
+    return float(np.exp(found.x))
+
+
+def fit_threshold(confidence: Array, correct: Array, budget: float) -> float:
+    """Highest confidence cut that rejects at most ``budget`` of the correct held-out answers.
+
+    Rejecting a wrong answer costs no accuracy, so only correct answers count against the
+    budget; everything under the cut is reported as out of scope.
+    """
+    right = np.sort(confidence[correct])
+    if len(right) == 0:
+        return 0.0
+    allowed = int(np.floor(budget * len(right)))
+    return float(right[allowed]) if allowed < len(right) else float(right[-1])

@@ -1,0 +1,128 @@
+"""The local intent classifier: TF-IDF features, a linear SVM, calibration and rejection."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from nlu.calibration import Array, fit_temperature, fit_threshold, softmax
+from nlu.features import Featurizer, Matrix
+from nlu.settings import ClassifierSettings
+from nlu.types import OUT_OF_SCOPE, IntentScore
+
+DEFAULT_TEMPERATURE = 0.1
+"""Used when the data is too small for cross-validation; typical of fitted values."""
+
+
+class IntentClassifier:
+    """Ranks intents with calibrated confidences and reports ``out_of_scope`` below a threshold."""
+
+    def __init__(self, settings: ClassifierSettings | None = None) -> None:
+        self.settings = settings or ClassifierSettings()
+        self.featurizer = Featurizer(self.settings)
+        self.svm = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
+        self.intents: list[str] = []
+        self.temperature = DEFAULT_TEMPERATURE
+        self.threshold = 0.0
+
+    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
+        """Train on ``texts`` labelled with ``intents``; needs at least two intents."""
+        labels = np.asarray(intents)
+        self.intents = sorted(set(intents))
+        if len(self.intents) < 2:
+            raise ValueError("the intent classifier needs examples of at least two intents")
+        features = self.featurizer.fit_transform(texts)
+        held_out = self._held_out_margins(features, labels)
+        if held_out is not None:
+            margins, truth = held_out
+            self.temperature = fit_temperature(margins, truth)
+            probs = softmax(margins, self.temperature)
+            correct = probs.argmax(axis=1) == truth
+            self.threshold = fit_threshold(probs.max(axis=1), correct, self.settings.oos_budget)
+        _fit_quietly(self.svm, features, labels)
+        return self
+
+    def _held_out_margins(self, features: Matrix, labels: Array) -> tuple[Array, Array] | None:
+        """Cross-validated margins of every example, or ``None`` if the data is too thin."""
+        smallest = min(np.unique(labels, return_counts=True)[1])
+        folds = min(self.settings.folds, int(smallest))
+        if folds < 2:
+            return None
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.settings.seed)
+        margins = np.zeros((len(labels), len(self.intents)), dtype=np.float64)
+        for train, test in splitter.split(np.zeros(len(labels)), labels):
+            model = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
+            _fit_quietly(model, features[train], labels[train])
+            margins[test] = _margins(model, features[test], len(self.intents))
+        truth = np.searchsorted(np.asarray(self.intents), labels)
+        return margins, truth
+
+    def probabilities(self, texts: Sequence[str]) -> Array:
+        """Calibrated probabilities, one row per text, columns in ``self.intents`` order."""
+        features = self.featurizer.transform(texts)
+        return softmax(_margins(self.svm, features, len(self.intents)), self.temperature)
+
+    def rank_one(self, text: str, top: int = 10) -> tuple[IntentScore, ...]:
+        """``rank`` for a single message on the fast path (no sklearn input validation)."""
+        return self._ranking(softmax(self._margins_one(text)[None, :], self.temperature)[0], top)
+
+    def _margins_one(self, text: str) -> Array:
+        """Decision values of one text from the cached weight matrix."""
+        weights, bias = self._weights()
+        cols, vals = self.featurizer.sparse_row(text)
+        margins: Array = vals @ weights[cols] + bias
+        dense = self.featurizer.dense_row(text)
+        if dense is not None:
+            margins = margins + dense @ weights[-len(dense) :]
+        if len(self.intents) == 2:
+            return np.array([-margins[0] / 2, margins[0] / 2])
+        return margins
+
+    def _weights(self) -> tuple[Array, Array]:
+        """SVM weights as (features, intents) rows so one text gathers only its columns."""
+        cached: tuple[Array, Array] | None = self.__dict__.get("_cached_weights")
+        if cached is None:
+            cached = (np.ascontiguousarray(self.svm.coef_.T), np.asarray(self.svm.intercept_))
+            self.__dict__["_cached_weights"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_cached_weights"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def rank(self, texts: Sequence[str], top: int = 10) -> list[tuple[IntentScore, ...]]:
+        """The ``top`` intents per text, best first, with ``out_of_scope`` first if rejected."""
+        return [self._ranking(row, top) for row in self.probabilities(texts)]
+
+    def _ranking(self, row: Array, top: int) -> tuple[IntentScore, ...]:
+        """One text's ranking; rejection keeps the ranked intents for the bot to inspect."""
+        order = np.argsort(-row)[:top]
+        ranking = tuple(IntentScore(self.intents[i], round(float(row[i]), 4)) for i in order)
+        if row[order[0]] < self.threshold:
+            rejected = IntentScore(OUT_OF_SCOPE, round(1.0 - float(row[order[0]]), 4))
+            return (rejected, *ranking)
+        return ranking
+
+
+def _margins(model: LinearSVC, features: Matrix, n_intents: int) -> Array:
+    """Decision values as an (n, intents) array, also for the two-class case."""
+    values: Array = np.asarray(model.decision_function(features), dtype=np.float64)
+    if n_intents == 2:
+        # sklearn returns one column for two classes: the margin of the second one.
+        return np.column_stack([-values / 2, values / 2])
+    return values
+
+
+def _fit_quietly(model: LinearSVC, features: Matrix, labels: Any) -> None:
+    """Fit; liblinear's convergence warning on tiny data sets is harmless here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(features, labels)

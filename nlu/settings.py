@@ -1,0 +1,27 @@
+"""Classifier settings; they are hashed together with the data to decide when to retrain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifierSettings:
+    """Knobs of the local intent classifier; the defaults are what the benchmark measured."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    regularization: float = 0.5
+    """LinearSVC ``C``: lower is smoother."""
+    folds: int = 3
+    """Cross-validation folds used to fit the temperature and the out-of-scope threshold."""
+    oos_budget: float = 0.01
+    """Share of correctly classified in-scope messages the threshold may reject."""
+    embeddings: bool = False
+    """Add sentence embeddings (needs ``pip install sarafan[embeddings]``)."""
+    seed: int = 0
+
+    def fingerprint(self) -> str:
+        """A stable JSON rendering used in the model hash."""
+        return json.dumps(asdict(self), sort_keys=True)

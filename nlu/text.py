@@ -1,0 +1,40 @@
+"""Text normalisation shared by the classifier, language identification and sentiment."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Persian typed on an Arabic keyboard uses Arabic yeh/kaf; Greek and Russian writers often
+# drop accents and the diaeresis on ё, so fold these to one form before counting n-grams.
+_FOLD = str.maketrans(
+    {"ي": "ی", "ك": "ک", "ى": "ی", "ە": "ه", "ё": "е", "\u200c": " ", "ـ": ""}
+)
+_SPACES = re.compile(r"\s+")
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, fold script variants and accents, squeeze repeated letters and spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    text = _strip_greek_accents(text)
+    # "thaaanks", "спасибооо": three or more repeats carry emphasis, not meaning.
+    text = _REPEATS.sub(r"\1\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _strip_greek_accents(text: str) -> str:
+    """Drop combining marks (tonos, dialytika) but keep Cyrillic й, which NFD would split."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = (ch for ch in decomposed if not _is_droppable_mark(ch))
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _is_droppable_mark(ch: str) -> bool:
+    """Combining accents are noise for Greek; Cyrillic breve (й) is a letter of its own."""
+    return unicodedata.combining(ch) != 0 and ch != "\u0306"
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of normalised text (letters and digits)."""
+    return re.findall(r"\w+", normalize(text))
