@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,7 +46,8 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # SQLAlchemy reads this mapping off the class; it is never mutated.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class MessageLog(Base):
