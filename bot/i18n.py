@@ -1,4 +1,4 @@
-"""Bot texts from per-language gettext catalogs (`bot/locales/<lang>.po`), read with Babel."""
+"""Bot texts from gettext catalogs, one per feature and language: `locales/<domain>/<lang>.po`."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ NATIVE_NAMES = {
 
 @cache
 def _catalog(language: str) -> dict[str, str]:
-    path = LOCALES / f"{language}.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+    """Every domain's translations for ``language`` merged; feature catalogs never collide."""
+    merged: dict[str, str] = {}
+    for path in sorted(LOCALES.glob(f"*/{language}.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        merged.update({str(m.id): str(m.string) for m in catalog if m.string and not m.fuzzy})
+    return merged
 
 
 def available() -> tuple[str, ...]:
-    """Languages that have a catalog."""
-    return tuple(sorted(p.stem for p in LOCALES.glob("*.po")))
+    """Languages that have at least one catalog."""
+    return tuple(sorted({p.stem for p in LOCALES.glob("*/*.po")}))
 
 
 def has(language: str, msgid: str) -> bool:
