@@ -41,6 +41,11 @@ def gettext(language: str, msgid: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def N_(msgid: str) -> str:
+    """Mark a msgid kept in a constant so extraction finds it; returns it unchanged."""
+    return msgid
+
+
 def is_rtl(language: str) -> bool:
     """Whether the language is written right to left."""
     return language in RTL_LANGUAGES

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
 from bot.engine.turns import LostClaim, run_turn
-from bot.i18n import gettext
+from bot.i18n import N_, gettext
 from bot.messages import Inbound, Reply
 from bot.storage import queue
 from bot.storage.base import utcnow
@@ -28,7 +28,7 @@ log = logging.getLogger("sarafan.processor")
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 5
 RETRYABLE = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
-APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
+APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
 class Processor:

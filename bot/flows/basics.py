@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.engine.registry import Registry
-from bot.engine.replies import reply, say, text
+from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
 from bot.i18n import NATIVE_NAMES
-from bot.messages import Button
+from bot.messages import Button, Reply
 
 LANGUAGE_BUTTONS = tuple(Button(name, f"lang:{code}") for code, name in NATIVE_NAMES.items())
 
 
 def register(registry: Registry) -> None:
     """Add the basic commands and the language picker."""
-    registry.command("start", lambda turn, args: _start(turn, args, registry), "start over")
-    registry.command("help", lambda turn, _args: _help(turn, registry), "what I can do")
+    # partial, not lambda: Babel's extractor would read a lambda's commas as argument separators.
+    registry.command("start", partial(_start, registry=registry), "start over")
+    registry.command("help", partial(_help, registry=registry), "what I can do")
     registry.command("language", _language, "choose your language")
     registry.command("cancel", _cancel, "stop what we are doing")
     registry.button("lang", _chosen_language)
@@ -30,11 +33,11 @@ def _start(turn: Turn, payload: str, registry: Registry) -> Outcome:
                state=turn.state.idle(), name=f", {name}" if name else "")
 
 
-def _help(turn: Turn, registry: Registry) -> Outcome:
+def _help(turn: Turn, _args: str, registry: Registry) -> Outcome:
     lines = [text(turn, "Here is what I can do:")]
     lines += [f"/{name} — {text(turn, msgid)}" for name, msgid in registry.command_help.items()]
     lines.append(text(turn, "Or just type your question."))
-    return Outcome(state=turn.state, replies=(reply(turn, "\n".join(lines)),))
+    return Outcome(state=turn.state, replies=(Reply("\n".join(lines), language=turn.language),))
 
 
 def _language(turn: Turn, _args: str) -> Outcome:
