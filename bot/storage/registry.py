@@ -9,7 +9,7 @@ from sqlalchemy import MetaData
 from bot.storage.base import Base
 
 # Feature modules add their table modules here when they add a migration.
-TABLE_MODULES = ("bot.storage.models",)
+TABLE_MODULES = ("bot.storage.models", "bot.storage.tickets")
 
 
 def all_metadata() -> MetaData:

@@ -1,0 +1,80 @@
+"""Support tables: handoff tickets with their transcript, and ratings of FAQ answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.storage.base import Base, utcnow
+from bot.storage.models import Id
+
+OPEN, WAITING, CLOSED = "open", "waiting", "closed"
+"""Ticket statuses: waiting for an operator, waiting for the customer, finished."""
+
+
+class Ticket(Base):
+    """A conversation handed over to people; ``ref`` is what operators and customers see."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index(None, "status", "priority", "opened_at"),
+        Index(None, "contact_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str | None] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(16))
+    transcript: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def time_to_first_response(self) -> timedelta | None:
+        """How long the customer waited for the first operator reply."""
+        if self.first_response_at is None:
+            return None
+        return self.first_response_at - self.opened_at
+
+
+class TicketMessage(Base):
+    """One line of a ticket's transcript; ``delivered`` is False for replies nobody received."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index(None, "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ticket: Mapped[Ticket] = relationship(back_populates="transcript")
+
+
+class AnswerRating(Base):
+    """A customer's verdict on one FAQ answer."""
+
+    __tablename__ = "answer_ratings"
+    __table_args__ = (Index(None, "entry_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    entry_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
