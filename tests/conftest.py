@@ -53,13 +53,13 @@ def sqlite_url(tmp_path: object) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     """Each storage test runs on a SQLite file and on the real PostgreSQL server."""
+    # Sync on purpose: pytest-asyncio cannot start the async postgres_url from a running loop.
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/sarafan.sqlite3"
-        return
+        return f"sqlite+aiosqlite:///{tmp_path}/sarafan.sqlite3"
     pg: str = request.getfixturevalue("postgres_url")
-    yield pg
+    return pg
 
 
 @pytest.fixture

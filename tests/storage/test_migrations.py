@@ -1,0 +1,64 @@
+"""The models and the Alembic revisions describe the same schema, and every revision reverses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from bot.storage import migrate
+from bot.storage.registry import all_metadata
+from bot.storage.session import create_engine
+
+CORE_TABLES = {"contacts", "conversations", "messages", "inbox", "outbox"}
+
+
+def _diff(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, all_metadata()))
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names()) - {"alembic_version"}
+
+
+async def _run(url: str, step: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(step)
+    finally:
+        await engine.dispose()
+
+
+async def test_autogenerate_finds_no_difference_after_upgrade(database_url: str) -> None:
+    await migrate.upgrade(database_url)
+    assert await _run(database_url, _diff) == []
+    assert await migrate.current(database_url) == migrate.head()
+
+
+async def test_upgrade_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
+    await migrate.upgrade(database_url)
+    assert await _run(database_url, _tables) >= CORE_TABLES
+    await migrate.downgrade(database_url, "base")
+    assert await _run(database_url, _tables) == set()
+    assert await migrate.current(database_url) is None
+    await migrate.upgrade(database_url)
+    assert await _run(database_url, _diff) == []
+
+
+async def test_upgrade_twice_is_a_no_op(sqlite_url: str) -> None:
+    await migrate.upgrade(sqlite_url)
+    await migrate.upgrade(sqlite_url)
+    assert await migrate.current(sqlite_url) == migrate.head()
+
+
+@pytest.mark.parametrize("table", sorted(CORE_TABLES))
+def test_core_tables_have_named_constraints(table: str) -> None:
+    model = all_metadata().tables[table]
+    names = [c.name for c in model.constraints] + [i.name for i in model.indexes]
+    assert all(isinstance(name, str) and name for name in names)
