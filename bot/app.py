@@ -60,7 +60,7 @@ class Bot:
         await self.engine.dispose()
 
 
-CHANNEL_MODULES: tuple[str, ...] = ()
+CHANNEL_MODULES: tuple[str, ...] = ("bot.channels.messenger",)
 """Modules with ``runtime(settings, ingest) -> ChannelRuntime | None``; None when unconfigured."""
 
 

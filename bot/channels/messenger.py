@@ -1,0 +1,73 @@
+"""The Facebook Messenger channel: webhook in, Send API out, any number of pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+from bot.channels.base import Limit, PermanentFailure
+from bot.channels.messenger_graph import GraphClient
+from bot.channels.messenger_inbound import NAME
+from bot.channels.messenger_render import render
+from bot.channels.messenger_webhook import PATH, Webhook
+from bot.channels.runtime import ChannelRuntime, Ingest
+from bot.config import Settings
+from bot.messages import Reply
+
+log = logging.getLogger("sarafan.messenger")
+APP_LIMIT = Limit(f"{NAME}:app", 250, 1.0)
+"""Meta allows 300 Send API calls per second per page; ``limits()`` is not told the page, so
+the whole deployment stays under 250/s, which keeps every page under its own limit."""
+THREAD_SENDS, THREAD_PERIOD = 5, 5.0
+"""Meta publishes no per-thread figure, only that busy threads get limited: bursts of 5, 1/s."""
+
+
+class MessengerChannel:
+    """Delivers replies through the Send API with the access token of the page addressed."""
+
+    name = NAME
+
+    def __init__(self, graph: GraphClient, tokens: Mapping[str, str]) -> None:
+        self._graph = graph
+        self._tokens = dict(tokens)
+
+    def limits(self, chat_id: str) -> Sequence[Limit]:
+        """The deployment-wide Send API cap and a per-thread (PSID) cap."""
+        return (APP_LIMIT, Limit(f"{NAME}:psid:{chat_id}", THREAD_SENDS, THREAD_PERIOD))
+
+    async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
+        """Send ``reply`` to PSID ``chat_id`` as page ``account``; the last message's id."""
+        token = self._token(account)
+        try:
+            bodies = render(chat_id, reply)
+        except ValueError as exc:
+            raise PermanentFailure(f"cannot render for Messenger: {exc}") from exc
+        message_id = ""
+        for body in bodies:
+            message_id = await self._graph.send_message(token=token, body=body)
+        return message_id
+
+    def _token(self, account: str | None) -> str:
+        if account is None and len(self._tokens) == 1:
+            return next(iter(self._tokens.values()))
+        token = self._tokens.get(account or "")
+        if token is None:
+            raise PermanentFailure(f"no access token configured for Messenger page {account!r}")
+        return token
+
+
+def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
+    """The Messenger channel when an app secret and at least one page are configured."""
+    config = settings.messenger
+    if config.app_secret is None or not config.pages:
+        return None
+    if config.verify_token is None:
+        log.warning("SARAFAN_MESSENGER__VERIFY_TOKEN is not set: Meta cannot verify %s", PATH)
+    graph = GraphClient(config.graph_base)
+    tokens = {page.page_id: page.access_token.get_secret_value() for page in config.pages}
+    verify_token = config.verify_token.get_secret_value() if config.verify_token else None
+    webhook = Webhook(app_secret=config.app_secret.get_secret_value(),
+                      verify_token=verify_token, ingest=ingest)
+    pages = ", ".join(tokens)
+    return ChannelRuntime(MessengerChannel(graph, tokens), f"Messenger (pages {pages}) at {PATH}",
+                          routes=webhook.routes(), close=graph.close)
