@@ -1,0 +1,83 @@
+"""Neutral ``Reply`` -> the ``sendMessage`` calls that show it on Telegram."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+
+from bot.channels.base import text_with_choices
+from bot.messages import Button, Reply
+
+log = logging.getLogger("sarafan.telegram")
+MAX_TEXT_UNITS = 4096
+"""Telegram's message limit, counted (like its entity offsets) in UTF-16 code units."""
+MAX_CALLBACK_BYTES = 64
+URL_SCHEMES = ("https://", "http://", "tg://")
+
+
+def render(chat_id: int | str, reply: Reply) -> list[SendMessage]:
+    """One call per text chunk; the keyboard goes under the last chunk, the quote on the first."""
+    keyboard, text = _keyboard(reply)
+    chunks = split_text(text)
+    calls = [SendMessage(chat_id=chat_id, text=chunk) for chunk in chunks]
+    calls[-1].reply_markup = keyboard
+    calls[0].reply_parameters = _quote(reply.reply_to_message_id)
+    return calls
+
+
+def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
+    """``text`` in chunks of at most ``limit`` units, broken at a newline or space if possible."""
+    chunks: list[str] = []
+    rest = text
+    while _units(rest) > limit:
+        cut = _longest_prefix(rest, limit)
+        pause = max(rest.rfind("\n", 0, cut), rest.rfind(" ", 0, cut))
+        at = pause + 1 if pause > cut // 2 else cut
+        chunks.append(rest[:at])
+        rest = rest[at:]
+    chunks.append(rest)
+    # Telegram rejects blank messages; a reply that is only buttons still needs some text.
+    return [chunk for chunk in chunks if chunk.strip()] or ["…"]
+
+
+def callback_fits(button: Button) -> bool:
+    """Whether the payload fits Telegram's 1–64 byte ``callback_data``."""
+    return 0 < len(button.payload.encode()) <= MAX_CALLBACK_BYTES
+
+
+def _keyboard(reply: Reply) -> tuple[InlineKeyboardMarkup | None, str]:
+    """The inline keyboard and the text above it; what Telegram cannot carry becomes text."""
+    if not all(callback_fits(button) for button in reply.buttons):
+        log.warning("button payload over %d bytes; sending the choices as text",
+                    MAX_CALLBACK_BYTES)
+        return None, text_with_choices(reply)
+    url_links = [link for link in reply.links if link.url.startswith(URL_SCHEMES)]
+    other_links = [link for link in reply.links if link not in url_links]
+    rows = [[InlineKeyboardButton(text=b.title, callback_data=b.payload)] for b in reply.buttons]
+    rows += [[InlineKeyboardButton(text=link.title, url=link.url)] for link in url_links]
+    text = "\n".join([reply.text, *(f"{link.title}: {link.url}" for link in other_links)])
+    return (InlineKeyboardMarkup(inline_keyboard=rows) if rows else None), text
+
+
+def _quote(message_id: str | None) -> ReplyParameters | None:
+    if message_id is None or not message_id.isdigit():
+        return None
+    # The quoted message may be gone by the time we answer; send anyway.
+    return ReplyParameters(message_id=int(message_id), allow_sending_without_reply=True)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _longest_prefix(text: str, limit: int) -> int:
+    """The most characters of ``text`` whose UTF-16 length is within ``limit``."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+

@@ -1,0 +1,75 @@
+"""Sending on Telegram through aiogram, with its errors mapped to retry or give up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    AiogramError,
+    ClientDecodeError,
+    TelegramEntityTooLarge,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+
+from bot.channels.base import Limit, PermanentFailure, RetryLater
+from bot.channels.telegram_inbound import NAME
+from bot.channels.telegram_render import render
+from bot.messages import Reply
+
+PER_CHAT = 1
+"""Telegram's guidance: about one message per second into one chat …"""
+PER_GROUP_MINUTE = 20
+"""… no more than 20 per minute into one group …"""
+PER_SECOND_OVERALL = 30
+"""… and about 30 per second in total (https://core.telegram.org/bots/faq)."""
+
+
+class TelegramChannel:
+    """Delivers replies with ``sendMessage``; one outbox row may take several messages."""
+
+    name = NAME
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def limits(self, chat_id: str) -> Sequence[Limit]:
+        """Per chat, per group (negative ids are groups) and bot-wide limits."""
+        limits = [Limit(f"{NAME}:chat:{chat_id}", PER_CHAT, 1.0),
+                  Limit(f"{NAME}:all", PER_SECOND_OVERALL, 1.0)]
+        if chat_id.startswith("-"):
+            limits.append(Limit(f"{NAME}:group:{chat_id}", PER_GROUP_MINUTE, 60.0))
+        return limits
+
+    async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
+        """Send every chunk of ``reply``; the id of the last message (the one with buttons)."""
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        message_id = ""
+        for call in render(target, reply):
+            try:
+                sent = await self.bot(call)
+            except AiogramError as exc:
+                raise as_send_error(exc) from exc
+            message_id = str(sent.message_id)
+        return message_id
+
+
+def as_send_error(exc: AiogramError) -> RetryLater | PermanentFailure:
+    """Whether an aiogram error is worth retrying, and when."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryLater(f"rate limited: {exc.message}", seconds=float(exc.retry_after))
+    if isinstance(exc, TelegramEntityTooLarge):  # a subclass of the network error: check first
+        return PermanentFailure(f"too large: {exc.message}")
+    if isinstance(exc, TelegramMigrateToChat):
+        return PermanentFailure(f"group became supergroup {exc.migrate_to_chat_id}")
+    # A revoked token is an operator's mistake to fix, not a reason to drop the customer's reply.
+    transient = (TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError,
+                 ClientDecodeError)
+    if isinstance(exc, transient):
+        return RetryLater(f"{type(exc).__name__}: {exc}")
+    # 400 bad request, 403 blocked by the user, 404 chat not found, 409 …
+    return PermanentFailure(f"{type(exc).__name__}: {exc}")
