@@ -60,7 +60,7 @@ class Bot:
         await self.engine.dispose()
 
 
-CHANNEL_MODULES: tuple[str, ...] = ("bot.channels.messenger",)
+CHANNEL_MODULES: tuple[str, ...] = ("bot.channels.messenger", "bot.channels.telegram")
 """Modules with ``runtime(settings, ingest) -> ChannelRuntime | None``; None when unconfigured."""
 
 
