@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.config import LANGUAGES
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
 from bot.engine.turns import LostClaim, run_turn
@@ -27,8 +29,14 @@ from nlu.types import NluBackend
 log = logging.getLogger("sarafan.processor")
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 5
-RETRYABLE = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
+EXPECTED = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
+"""Races and database hiccups: retried quietly; anything else is logged with its traceback."""
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before a failed turn runs again: 0.5, 1, 2, 4 … at most 30."""
+    return min(30.0, 0.5 * 2.0 ** max(0, attempt - 1))
 
 
 class Processor:
@@ -43,9 +51,11 @@ class Processor:
         default_language: str = "en",
         on_outbox: Callable[[], None] = lambda: None,
         middlewares: list[Middleware] | None = None,
+        retry_delay: Callable[[int], float] = retry_delay,
     ) -> None:
         self.sessionmaker, self.registry, self.nlu = sessionmaker, registry, nlu
         self.default_language = default_language
+        self.retry_delay = retry_delay
         self.on_outbox = on_outbox
         self.wake = asyncio.Event()
         self._busy: set[str] = set()
@@ -92,12 +102,8 @@ class Processor:
                 return False
             await self._handle(row, {"token": token})
             return True
-        except RETRYABLE as exc:
-            log.info("turn %s will be retried: %s", row.id, type(exc).__name__)
-            await self._release(row, token)
         except Exception as exc:
-            log.exception("turn %s failed", row.id)
-            await self._fail(row, token, f"{type(exc).__name__}: {exc}")
+            await self._retry_or_fail(row, token, exc)
         finally:
             self._busy.discard(row.chat_key)
         return False
@@ -110,10 +116,20 @@ class Processor:
         if outcome.replies or outcome.sends:
             self.on_outbox()
 
-    async def _release(self, row: InboxItem, token: str) -> None:
+    async def _retry_or_fail(self, row: InboxItem, token: str, exc: Exception) -> None:
+        """The turn was rolled back: run it again later, or give up after MAX_ATTEMPTS."""
+        error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, EXPECTED):
+            log.info("turn %s will be retried: %s", row.id, type(exc).__name__)
+        else:
+            log.exception("turn %s failed (attempt %d)", row.id, row.attempts + 1)
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self._fail(row, token, error)
+            return
+        retry_at = utcnow() + timedelta(seconds=self.retry_delay(row.attempts + 1))
         async with self.sessionmaker.begin() as session:
             await queue.finish(session, InboxItem, row.id, token, status="pending",
-                               lease_until=None)
+                               lease_until=retry_at, error=error[:2000])
 
     async def _fail(self, row: InboxItem, token: str, error: str) -> None:
         """The error boundary: keep the update, mark it failed, apologise once."""
@@ -134,4 +150,5 @@ class Processor:
     async def _language_of(self, session: AsyncSession, message: Inbound) -> str:
         stored = await session.scalar(select(Contact.language).where(
             Contact.channel == message.channel, Contact.external_id == message.user_id))
-        return str(stored or self.default_language)
+        hint = (message.language_hint or "").split("-")[0].lower()
+        return str(stored or (hint if hint in LANGUAGES else self.default_language))

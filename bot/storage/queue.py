@@ -35,9 +35,8 @@ async def candidates(
         earlier.id < model.id,
         earlier.status.in_(("pending", BUSY)),
     )
-    due = model.status == "pending"
-    if model is OutboxItem:
-        due = and_(due, lease <= now)
+    # A pending inbox row may carry a retry time in lease_until; the outbox uses not_before.
+    due = and_(model.status == "pending", or_(lease.is_(None), lease <= now))
     stmt = (
         select(model)
         .where(or_(due, and_(model.status == BUSY, lease < now)), ~blocked)
@@ -55,8 +54,10 @@ async def claim(session: AsyncSession, row: Row, *, lease_seconds: float) -> str
     lease = _lease_column(type(row))
     result = await session.execute(
         update(type(row))
-        # attempts grows with every claim, so comparing it makes this a compare-and-swap.
-        .where(type(row).id == row.id, type(row).attempts == row.attempts)
+        # attempts grows with every claim and status changes when a claim ends, so comparing
+        # both makes this a compare-and-swap: a row finished since we read it is not retaken.
+        .where(type(row).id == row.id, type(row).attempts == row.attempts,
+               type(row).status == row.status)
         .values({
             "status": BUSY,
             "claim_token": token,
