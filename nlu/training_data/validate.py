@@ -36,13 +36,16 @@ def _thin_intents(data: TrainingData) -> list[DataWarning]:
 def _conflicts(data: TrainingData) -> list[DataWarning]:
     """The same text under two intents confuses the classifier; duplicates add nothing."""
     seen: dict[str, set[str]] = defaultdict(set)
+    tagged: set[tuple[str, str, str | None]] = set()
     warnings: list[DataWarning] = []
     for example in data.examples:
         key = " ".join(example.text.lower().split())
-        if example.intent in seen[key]:
+        # "да" is a fine example in both Russian and Bulgarian; only repeats in one language count.
+        if (key, example.intent, example.language) in tagged:
             warnings.append(
                 DataWarning(f"duplicate example {example.text!r} in {example.intent!r}")
             )
+        tagged.add((key, example.intent, example.language))
         seen[key].add(example.intent)
     for text, intents in seen.items():
         if len(intents) > 1:

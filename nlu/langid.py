@@ -1,0 +1,118 @@
+"""Language identification for short chat messages: script first, then a char n-gram model.
+
+Greek and Latin script decide el and en outright. Cyrillic (ru vs bg) and Arabic script
+(fa vs ar) go to a naive Bayes model over character n-grams trained on text shipped in
+``nlu/resources/langid`` plus the bundled intent examples, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import cache
+from importlib import resources
+
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from nlu.types import LanguageGuess
+
+UNDETERMINED = "und"
+"""ISO 639 code reported when a message has no letters (emoji, digits only)."""
+SHORT_MESSAGE_WORDS = 2
+"""At or below this many words the customer's stored language beats a guess."""
+
+_SCRIPT_LANGUAGES = {"GREEK": ("el",), "LATIN": ("en",), "CYRILLIC": ("ru", "bg")}
+_SCRIPT_LANGUAGES["ARABIC"] = ("fa", "ar")
+
+
+def identify(text: str) -> LanguageGuess:
+    """Best guess of the language of ``text`` with a confidence in [0, 1]."""
+    script, share = _dominant_script(text)
+    candidates = _SCRIPT_LANGUAGES.get(script)
+    if candidates is None:
+        return LanguageGuess(UNDETERMINED, 0.0)
+    if len(candidates) == 1:
+        return LanguageGuess(candidates[0], round(share, 4))
+    code, probability = _pair_model(script).predict(text)
+    return LanguageGuess(code, round(share * probability, 4))
+
+
+def choose_language(text: str, stored: str | None) -> LanguageGuess:
+    """The language to answer in: the stored one wins on short or unidentifiable messages."""
+    guess = identify(text)
+    if stored is None:
+        return guess
+    if guess.code == UNDETERMINED or len(text.split()) <= SHORT_MESSAGE_WORDS:
+        return LanguageGuess(stored, 1.0)
+    return guess
+
+
+def _dominant_script(text: str) -> tuple[str, float]:
+    """The script most letters are written in, and its share of the letters."""
+    scripts = Counter(_script(ch) for ch in text if ch.isalpha())
+    scripts.pop("", None)
+    if not scripts:
+        return "", 0.0
+    script, count = scripts.most_common(1)[0]
+    return script, count / sum(scripts.values())
+
+
+def _script(letter: str) -> str:
+    """First word of the Unicode name: LATIN, CYRILLIC, GREEK, ARABIC ..."""
+    name = unicodedata.name(letter, "")
+    return name.split(" ", 1)[0]
+
+
+class _PairModel:
+    """Naive Bayes over character 1–4-grams for two languages that share a script."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """The likelier language and its posterior probability."""
+        probs = self.pipeline.predict_proba([_prepare(text)])[0]
+        best = int(probs.argmax())
+        return str(self.pipeline.classes_[best]), float(probs[best])
+
+
+def _prepare(text: str) -> str:
+    """Lower-case only: the letters that separate fa from ar (ی/ي, ک/ك) must survive."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@cache
+def _pair_model(script: str) -> _PairModel:
+    """Train (once per process, in well under a second) the model for one script."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for code in _SCRIPT_LANGUAGES[script]:
+        lines = _corpus(code)
+        texts.extend(_prepare(line) for line in lines)
+        labels.extend([code] * len(lines))
+    # char_wb pads words with spaces, so word starts and endings ("-ът", "-ться") count.
+    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(1, 4), lowercase=False)
+    pipeline = make_pipeline(vectorizer, MultinomialNB(alpha=0.1))
+    pipeline.fit(texts, labels)
+    return _PairModel(pipeline)
+
+
+def _corpus(code: str) -> list[str]:
+    """Shipped sentences in ``code`` plus the bundled intent examples of that language."""
+    package = resources.files("nlu")
+    lines = (package / "resources" / "langid" / f"{code}.txt").read_text("utf-8").splitlines()
+    core = package / "data" / f"core_{code}.yml"
+    if core.is_file():
+        lines.extend(_example_lines(core.read_text(encoding="utf-8")))
+    return [line for line in lines if line.strip()]
+
+
+def _example_lines(yaml_text: str) -> list[str]:
+    """Example texts from a Rasa YAML block without importing the full reader."""
+    return [
+        line.strip()[2:]
+        for line in yaml_text.splitlines()
+        if line.strip().startswith("- ") and ":" not in line
+    ]

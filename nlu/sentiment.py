@@ -1,0 +1,93 @@
+"""Lexicon-based sentiment for en, ru, bg, fa and el, scored from -1 (angry) to 1 (happy)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from nlu.text import normalize, words
+
+NEGATION_WINDOW = 2
+"""A negator this many words before a sentiment word flips it ("not good", "не плохо")."""
+_STRONG = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """Exact words and prefixes (from entries ending in ``*``) with their weights."""
+
+    exact: dict[str, float]
+    prefixes: tuple[tuple[str, float], ...]
+    negators: frozenset[str]
+    emoji: dict[str, float]
+
+    def weight(self, word: str) -> float:
+        """The word's weight, or 0 when it carries no sentiment."""
+        if word in self.exact:
+            return self.exact[word]
+        return next((w for prefix, w in self.prefixes if word.startswith(prefix)), 0.0)
+
+
+def sentiment(text: str, language: str | None = None) -> float:
+    """Sentiment of ``text``; uses every language's lexicon when ``language`` is unknown."""
+    lexicon = _lexicon(language)
+    tokens = words(text)
+    total = sum(_scored(tokens, i, lexicon) for i in range(len(tokens)))
+    total += sum(weight for mark, weight in lexicon.emoji.items() if mark in text)
+    if total < 0 and _shouted(text):
+        # Capitals and "!!!" make a complaint angrier but do not make a neutral text negative.
+        total *= 1.5
+    # Squash to (-1, 1): one strong word gives ~ -0.7, two give ~ -0.9.
+    return round(math.tanh(total / 2.3), 3)
+
+
+def _scored(tokens: list[str], index: int, lexicon: _Lexicon) -> float:
+    """The weight of one token, flipped and halved if a negator precedes it closely."""
+    weight = lexicon.weight(tokens[index])
+    window = tokens[max(0, index - NEGATION_WINDOW) : index]
+    if weight and any(token in lexicon.negators for token in window):
+        return -weight / 2
+    return weight
+
+
+def _shouted(text: str) -> bool:
+    """Mostly capital letters, or repeated exclamation marks."""
+    letters = [ch for ch in text if ch.isalpha()]
+    upper = sum(ch.isupper() for ch in letters)
+    return "!!" in text or (len(letters) >= 6 and upper / len(letters) > 0.7)
+
+
+@cache
+def _lexicon(language: str | None) -> _Lexicon:
+    """The lexicon of one language, or of all of them merged."""
+    raw = yaml.safe_load((resources.files("nlu") / "resources" / "sentiment.yml").read_text("utf-8"))
+    codes = [language] if language in raw and language != "emoji" else [c for c in raw if c != "emoji"]
+    exact: dict[str, float] = {}
+    prefixes: list[tuple[str, float]] = []
+    negators: set[str] = set()
+    for code in codes:
+        negators.update(normalize(word) for word in raw[code].get("negators", []))
+        for key, weight in (("positive", 1.0), ("strong_positive", _STRONG)):
+            _add(raw[code].get(key, []), weight, exact, prefixes)
+        for key, weight in (("negative", -1.0), ("strong_negative", -_STRONG)):
+            _add(raw[code].get(key, []), weight, exact, prefixes)
+    prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+    emoji = {mark: 1.0 for mark in raw["emoji"]["positive"]}
+    emoji.update({mark: -_STRONG for mark in raw["emoji"]["negative"]})
+    return _Lexicon(exact, tuple(prefixes), frozenset(negators), emoji)
+
+
+def _add(
+    entries: list[str], weight: float, exact: dict[str, float], prefixes: list[tuple[str, float]]
+) -> None:
+    """File entries into exact words or prefixes."""
+    for entry in entries:
+        word = normalize(entry)
+        if word.endswith("*"):
+            prefixes.append((word[:-1], weight))
+        else:
+            exact[word] = weight
