@@ -101,9 +101,10 @@ class Sender:
         return True
 
     async def _retry(self, row: OutboxItem, token: str, error: str, seconds: float | None) -> bool:
-        if row.attempts >= MAX_ATTEMPTS:
+        attempt = row.attempts + 1  # the row was read before this claim counted it
+        if attempt >= MAX_ATTEMPTS:
             return await self._close(row, token, status="failed", error=f"gave up: {error}"[:2000])
-        wait = seconds if seconds is not None else backoff(row.attempts)
+        wait = seconds if seconds is not None else backoff(attempt)
         return await self._close(row, token, status="pending", error=error[:2000],
                                  not_before=utcnow() + timedelta(seconds=wait))
 

@@ -104,19 +104,31 @@ async def inbox(sessionmaker: SessionMaker) -> list[InboxItem]:
 
 @dataclass
 class RecordingChannel:
-    """A channel that keeps what it sent and can be told to fail."""
+    """A channel that keeps what it sent, can be told to fail, and has ``{chat}`` limits."""
 
     name: str = "test"
     limit: Sequence[Limit] = ()
     sent: list[tuple[str, str]] = field(default_factory=list)
-    errors: list[Exception] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    calls: int = 0
 
     def limits(self, chat_id: str) -> Sequence[Limit]:
-        return [Limit(key.format(chat=chat_id), count, period) for key, count, period in
-                ((x.key, x.count, x.period) for x in self.limit)]
+        return [Limit(x.key.format(chat=chat_id), x.count, x.period) for x in self.limit]
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
-        if self.errors:
-            raise self.errors.pop(0)
+        self.calls += 1
+        error = self.errors.pop(0) if self.errors else None
+        if error is not None and not isinstance(error, Exception):
+            self.sent.append((chat_id, reply.text))  # delivered, then the process dies
+        if error is not None:
+            raise error
         self.sent.append((chat_id, reply.text))
         return f"p{len(self.sent)}"
+
+
+async def queue_replies(sessionmaker: SessionMaker, *items: tuple[str, str]) -> None:
+    """Put ``(chat, text)`` replies straight into the outbox, as a turn would."""
+    async with sessionmaker.begin() as session:
+        for chat, text in items:
+            session.add(OutboxItem(channel="test", chat_id=chat, chat_key=f"test::{chat}",
+                                   reply=Reply(text).to_json()))

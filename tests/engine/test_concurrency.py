@@ -12,7 +12,15 @@ from bot.engine.processor import Processor
 from bot.engine.types import ContactInfo
 from bot.messages import Inbound
 from bot.storage.inbox import enqueue
-from tests.engine.helpers import Counting, count_of, inbox, message, open_db, outbox_texts, processor
+from tests.engine.helpers import (
+    Counting,
+    count_of,
+    inbox,
+    message,
+    open_db,
+    outbox_texts,
+    processor,
+)
 
 CHATS = 4
 MESSAGES = 12
