@@ -17,7 +17,7 @@ CommandHandler = Callable[[Turn, str], Outcome]
 RecordHandler = Callable[[AsyncSession, ContactInfo, Any], Awaitable[None]]
 ContextLoader = Callable[[AsyncSession, Inbound, ContactInfo, dict[str, Any]], Awaitable[None]]
 
-FEATURES = ("bot.flows.basics",)
+FEATURES = ("bot.flows.basics", "bot.flows.support")
 """Modules with a ``register(registry)`` function; each feature adds itself here."""
 
 

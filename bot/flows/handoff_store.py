@@ -1,0 +1,127 @@
+"""Storage side of support: context loaders (reads before a turn) and record handlers (writes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine.registry import Registry
+from bot.engine.types import ContactInfo
+from bot.flows.handoff_records import (
+    RECENT,
+    REPLY_TICKET,
+    TICKET,
+    TICKET_COUNT,
+    AddToTicket,
+    CloseTicket,
+    OpenTicket,
+    RateAnswer,
+    TicketView,
+)
+from bot.messages import Inbound
+from bot.storage.base import utcnow
+from bot.storage.models import MessageLog, OutboxItem
+from bot.storage.tickets import CLOSED, AnswerRating, Ticket, TicketMessage
+
+RECENT_MESSAGES = 8
+"""How much of the conversation an operator sees when a ticket opens."""
+GROUP_CHATS = frozenset({"group", "supergroup"})
+
+
+def register_storage(registry: Registry) -> None:
+    """Add the support loaders and record handlers to ``registry``."""
+    registry.loader(load_customer_context)
+    registry.loader(load_reply_ticket)
+    registry.record(OpenTicket, open_ticket)
+    registry.record(AddToTicket, add_to_ticket)
+    registry.record(CloseTicket, close_ticket)
+    registry.record(RateAnswer, rate_answer)
+
+
+def view(ticket: Ticket) -> TicketView:
+    """The pure flows' view of a ticket row."""
+    return TicketView(ticket.id, ticket.ref, ticket.status, ticket.channel, ticket.chat_id,
+                      ticket.account, ticket.language)
+
+
+async def load_customer_context(
+    session: AsyncSession, message: Inbound, contact: ContactInfo, context: dict[str, Any]
+) -> None:
+    """The contact's open ticket in this chat, its ticket count and the recent messages."""
+    if message.chat_type in GROUP_CHATS:
+        return
+    tickets = select(Ticket).where(Ticket.contact_id == contact.id)
+    ticket = await session.scalar(
+        tickets.where(Ticket.chat_id == message.chat_id, Ticket.status != CLOSED)
+        .order_by(Ticket.id.desc()).limit(1)
+    )
+    context[TICKET] = view(ticket) if ticket else None
+    count = select(func.count()).select_from(Ticket).where(Ticket.contact_id == contact.id)
+    context[TICKET_COUNT] = int(await session.scalar(count) or 0)
+    rows = await session.scalars(
+        select(MessageLog).where(MessageLog.channel == message.channel,
+                                 MessageLog.chat_id == message.chat_id)
+        .order_by(MessageLog.id.desc()).limit(RECENT_MESSAGES)
+    )
+    context[RECENT] = tuple(("customer" if row.direction == "in" else "bot", row.text or "")
+                            for row in reversed(rows.all()) if row.text)
+
+
+async def load_reply_ticket(
+    session: AsyncSession, message: Inbound, contact: ContactInfo, context: dict[str, Any]
+) -> None:
+    """For a group reply to a forwarded ticket message: that ticket."""
+    if message.chat_type not in GROUP_CHATS or not message.reply_to_message_id:
+        return
+    forwarded = await session.scalar(
+        select(OutboxItem).where(OutboxItem.channel == message.channel,
+                                 OutboxItem.chat_id == message.chat_id,
+                                 OutboxItem.platform_message_id == message.reply_to_message_id)
+    )
+    ref = json.loads(forwarded.reply).get("meta", {}).get("ticket") if forwarded else None
+    ticket = await session.scalar(select(Ticket).where(Ticket.ref == ref)) if ref else None
+    context[REPLY_TICKET] = view(ticket) if ticket else None
+
+
+async def open_ticket(session: AsyncSession, contact: ContactInfo, record: OpenTicket) -> None:
+    """Store a new ticket with the conversation that led to it."""
+    ticket = Ticket(ref=record.ref, contact_id=contact.id, channel=record.channel,
+                    account=record.account, chat_id=record.chat_id, language=record.language,
+                    priority=record.priority, reason=record.reason)
+    ticket.transcript = [TicketMessage(author=author, text=text)
+                         for author, text in record.transcript]
+    session.add(ticket)
+    await session.flush()
+
+
+async def add_to_ticket(session: AsyncSession, contact: ContactInfo, record: AddToTicket) -> None:
+    """Append to the transcript; an operator's first delivered reply stamps the response time."""
+    ticket = await session.get(Ticket, record.ticket_id)
+    if ticket is None:
+        return
+    session.add(TicketMessage(ticket_id=ticket.id, author=record.author, text=record.text,
+                              delivered=record.delivered))
+    if record.author == "operator" and record.delivered and ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+    if record.status and ticket.status != CLOSED:
+        ticket.status = record.status
+
+
+async def close_ticket(session: AsyncSession, contact: ContactInfo, record: CloseTicket) -> None:
+    """Close a ticket once; closing it again changes nothing."""
+    ticket = await session.get(Ticket, record.ticket_id)
+    if ticket is None or ticket.status == CLOSED:
+        return
+    ticket.status, ticket.closed_at, ticket.closed_by = CLOSED, utcnow(), record.by
+    session.add(TicketMessage(ticket_id=ticket.id, author="system",
+                              text=f"closed by {record.by}"))
+
+
+async def rate_answer(session: AsyncSession, contact: ContactInfo, record: RateAnswer) -> None:
+    """Store one rating."""
+    session.add(AnswerRating(contact_id=contact.id, entry_id=record.entry_id,
+                             language=record.language, helpful=record.helpful))
+
