@@ -7,7 +7,7 @@ from functools import partial
 from bot.engine.registry import Registry
 from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import NATIVE_NAMES, is_rtl
 from bot.messages import Button, Reply
 
 LANGUAGE_BUTTONS = tuple(Button(name, f"lang:{code}") for code, name in NATIVE_NAMES.items())
@@ -35,7 +35,10 @@ def _start(turn: Turn, payload: str, registry: Registry) -> Outcome:
 
 def _help(turn: Turn, _args: str, registry: Registry) -> Outcome:
     lines = [text(turn, "Here is what I can do:")]
-    lines += [f"/{name} — {text(turn, msgid)}" for name, msgid in registry.command_help.items()]
+    # A left-to-right mark keeps the slash in front of the command inside right-to-left text.
+    mark = "\u200e" if is_rtl(turn.language) else ""
+    lines += [f"{mark}/{name} — {text(turn, msgid)}"
+              for name, msgid in registry.command_help.items()]
     lines.append(text(turn, "Or just type your question."))
     return Outcome(state=turn.state, replies=(Reply("\n".join(lines), language=turn.language),))
 

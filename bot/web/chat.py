@@ -1,21 +1,43 @@
-"""The web chat endpoints: post a message into the inbox, long-poll the replies."""
+"""The web chat: a page, its static files and a small JSON API over the inbox and message log.
+
+API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``):
+
+``GET /chat/api/messages?chat_id=ID&after=N&wait=1``
+    The chat's messages with ``id > after``, oldest first (the newest 200 when ``after=0``).
+    ``wait=1`` long-polls: answers as soon as there is something, empty after 20 s.
+    ``200 {"messages": [{"id", "direction": "in"|"out", "text", "buttons": [{"title",
+    "payload"}], "links": [{"title", "url"}], "language", "rtl"}]}``; ``400 bad_request``.
+``POST /chat/api/messages`` with ``{"chat_id", "text"}`` or ``{"chat_id", "payload", "text"}``
+    (a tapped button: ``text`` is its title, shown in the log), optional ``client_id`` (a retry
+    with the same one is stored once) and ``language`` (the browser's, a hint).
+    ``202 {"stored": bool, "update_id"}`` once durable; ``400 bad_request``, ``413 too_long``
+    (with ``limit``, in characters), ``415 not_json``.
+``GET /chat/api/texts?language=fa``
+    The page's own texts translated: ``{"language", "rtl", "texts": {key: text}}``.
+
+``chat_id`` is a random id the page keeps in localStorage; whoever knows it reads that chat.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from bot.channels.webchat import NAME
-from bot.i18n import is_rtl
+from bot.config import LANGUAGES
+from bot.i18n import gettext, is_rtl
 from bot.messages import Inbound, Kind
 from bot.storage.inbox import enqueue
 from bot.storage.models import MessageLog
@@ -23,57 +45,116 @@ from bot.web.state import AppState
 
 STATIC = Path(__file__).parent / "static"
 CHAT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_TEXT = 4096
+"""Characters per message: Telegram's limit, so a text means the same on every channel."""
+MAX_PAYLOAD = 256
 MAX_BODY = 64 * 1024
-MAX_TEXT = 20_000
+HISTORY = 200
 LONG_POLL_SECONDS = 20.0
+RECHECK_SECONDS = 2.0
+"""Another process may have sent the reply; its wake-up signal does not reach us."""
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; base-uri 'none'; form-action 'none'")
 
 
-def _bad(reason: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": reason}, status_code=status)
+class _Refused(Exception):
+    """A request the API answers with an error; the status and code say why."""
+
+    def __init__(self, reason: str, code: str = "bad_request", status: int = 400) -> None:
+        super().__init__(reason)
+        self.code, self.status = code, status
+
+    def response(self) -> JSONResponse:
+        body: dict[str, Any] = {"error": str(self), "code": self.code}
+        if self.code == "too_long":
+            body["limit"] = MAX_TEXT
+        return JSONResponse(body, status_code=self.status)
 
 
 async def page(_request: Request) -> Response:
     """The chat page."""
-    return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+    response = FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+async def texts(request: Request) -> Response:
+    """The page's interface texts in the asked language (English when unknown)."""
+    language = request.query_params.get("language", "en")
+    language = language if language in LANGUAGES else "en"
+    return JSONResponse({"language": language, "rtl": is_rtl(language),
+                         "texts": page_texts(language)})
+
+
+def page_texts(language: str) -> dict[str, str]:
+    """Everything the page itself says, keyed by where it goes."""
+    limit = format_decimal(MAX_TEXT, locale=language)
+    return {
+        "title": gettext(language, "Chat with us"),
+        "log": gettext(language, "Conversation"),
+        "message": gettext(language, "Message"),
+        "placeholder": gettext(language, "Type a message…"),
+        "send": gettext(language, "Send"),
+        "language": gettext(language, "Language"),
+        "offline": gettext(language, "Connection lost. Reconnecting…"),
+        "send_failed": gettext(language, "Sorry, your message was not sent. Please try again."),
+        "too_long": gettext(language, "Your message is too long. Please keep it under {limit} "
+                                      "characters.", limit=limit),
+    }
 
 
 async def post_message(request: Request) -> Response:
     """Store a typed message or a tapped button in the inbox; 202 once it is durable."""
     state: AppState = request.app.state.sarafan
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return _bad("message too large", 413)
     try:
-        data: Any = await request.json()
-    except ValueError:
-        return _bad("body must be JSON")
-    if not isinstance(data, dict):
-        return _bad("body must be a JSON object")
-    message = _inbound(data)
-    if isinstance(message, str):
-        return _bad(message)
+        message = _inbound(await _json_object(request))
+    except _Refused as refused:
+        return refused.response()
     stored = await enqueue(state.sessionmaker, message)
     state.processor_wake()
     return JSONResponse({"stored": stored, "update_id": message.update_id}, status_code=202)
 
 
-def _inbound(data: dict[str, Any]) -> Inbound | str:
+async def _json_object(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise _Refused("send Content-Type: application/json", "not_json", 415)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise _Refused("message too long", "too_long", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise _Refused("message too long", "too_long", 413)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise _Refused("body must be JSON in UTF-8") from None
+    if not isinstance(data, dict):
+        raise _Refused("body must be a JSON object")
+    return data
+
+
+def _inbound(data: dict[str, Any]) -> Inbound:
     chat_id, text, payload = data.get("chat_id"), data.get("text"), data.get("payload")
     if not isinstance(chat_id, str) or not CHAT_ID.match(chat_id):
-        return "chat_id must be 8-64 letters, digits, _ or -"
+        raise _Refused("chat_id must be 8-64 letters, digits, _ or -")
     if not isinstance(text, str | None) or not isinstance(payload, str | None):
-        return "text and payload must be strings"
+        raise _Refused("text and payload must be strings")
     if text is None and payload is None:
-        return "send text or payload"
-    if len(text or "") > MAX_TEXT or len(payload or "") > 256:
-        return "message too long"
+        raise _Refused("send text or payload")
+    if len(text or "") > MAX_TEXT:
+        raise _Refused(f"text longer than {MAX_TEXT} characters", "too_long", 413)
+    if len(payload or "") > MAX_PAYLOAD:
+        raise _Refused(f"payload longer than {MAX_PAYLOAD} characters")
     client_id = data.get("client_id")
     update_id = client_id if isinstance(client_id, str) and CHAT_ID.match(client_id) else None
     hint = data.get("language")
     return Inbound(
         channel=NAME, update_id=f"{chat_id}:{update_id or uuid.uuid4().hex}", user_id=chat_id,
         chat_id=chat_id, kind=Kind.BUTTON if payload is not None else Kind.TEXT,
-        text=text, payload=payload, language_hint=hint if isinstance(hint, str) else None,
+        text=text, payload=payload, language_hint=hint[:16] if isinstance(hint, str) else None,
     )
 
 
@@ -81,32 +162,33 @@ async def get_messages(request: Request) -> Response:
     """Messages of a chat after ``after``; waits up to 20 s for new ones when ``wait=1``."""
     state: AppState = request.app.state.sarafan
     chat_id = request.query_params.get("chat_id", "")
+    after = request.query_params.get("after", "0")
     if not CHAT_ID.match(chat_id):
-        return _bad("chat_id must be 8-64 letters, digits, _ or -")
-    try:
-        after = int(request.query_params.get("after", "0"))
-    except ValueError:
-        return _bad("after must be an integer")
-    deadline = asyncio.get_running_loop().time() + LONG_POLL_SECONDS
+        return _Refused("chat_id must be 8-64 letters, digits, _ or -").response()
+    if not after.isdigit():
+        return _Refused("after must be a message id (a whole number)").response()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LONG_POLL_SECONDS
     while True:
         waiter = state.sent_waiter()
-        rows = await _rows(state, chat_id, after)
-        left = deadline - asyncio.get_running_loop().time()
+        rows = await _rows(state, chat_id, int(after))
+        left = deadline - loop.time()
         if rows or request.query_params.get("wait") != "1" or left <= 0:
             return JSONResponse({"messages": [_show(row) for row in rows]})
+        if await request.is_disconnected():
+            return Response(status_code=204)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter.wait(), timeout=left)
+            await asyncio.wait_for(waiter.wait(), timeout=min(left, RECHECK_SECONDS))
 
 
 async def _rows(state: AppState, chat_id: str, after: int) -> list[MessageLog]:
+    query = select(MessageLog).where(MessageLog.channel == NAME, MessageLog.chat_id == chat_id,
+                                     MessageLog.id > after)
+    # A first load shows the newest messages; later polls page forward from there.
+    order = MessageLog.id.desc() if after == 0 else MessageLog.id
     async with state.sessionmaker() as session:
-        result = await session.scalars(
-            select(MessageLog)
-            .where(MessageLog.channel == NAME, MessageLog.chat_id == chat_id, MessageLog.id > after)
-            .order_by(MessageLog.id)
-            .limit(200)
-        )
-        return list(result.all())
+        result = await session.scalars(query.order_by(order).limit(HISTORY))
+        return sorted(result.all(), key=lambda row: row.id)
 
 
 def _show(row: MessageLog) -> dict[str, Any]:
@@ -115,8 +197,7 @@ def _show(row: MessageLog) -> dict[str, Any]:
     return {
         "id": row.id,
         "direction": row.direction,
-        "text": row.text if row.text is not None else "",
-        "payload": row.payload,
+        "text": row.text or "",
         "buttons": body.get("buttons", []),
         "links": body.get("links", []),
         "language": language,
@@ -124,8 +205,10 @@ def _show(row: MessageLog) -> dict[str, Any]:
     }
 
 
-routes = [
+routes: list[BaseRoute] = [
     Route("/chat", page),
+    Mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static"),
+    Route("/chat/api/texts", texts),
     Route("/chat/api/messages", post_message, methods=["POST"]),
     Route("/chat/api/messages", get_messages, methods=["GET"]),
 ]

@@ -1,0 +1,221 @@
+// Sarafan web chat: posts what the customer types or taps, long-polls the bot's replies.
+// The API is described in bot/web/chat.py.
+"use strict";
+
+const SUPPORTED = ["en", "ru", "fa", "bg", "el"];
+const SAFE_LINK = /^(https?:|mailto:|tel:)/i;
+const MAX_BACKOFF_MS = 15000;
+
+const log = document.getElementById("log");
+const statusBox = document.getElementById("status");
+const form = document.getElementById("form");
+const input = document.getElementById("text");
+const langSelect = document.getElementById("lang");
+
+const store = openStore();
+const chatId = store.get("sarafan.chat") || randomId();
+store.set("sarafan.chat", chatId);
+const seen = new Set();
+let after = 0;
+let texts = {};
+let uiLanguage = "";
+
+// localStorage throws in some private modes; the chat still works for this page's lifetime.
+function openStore() {
+  const memory = new Map();
+  try {
+    localStorage.setItem("sarafan.probe", "1");
+    return { get: (k) => localStorage.getItem(k), set: (k, v) => localStorage.setItem(k, v) };
+  } catch (e) {
+    return { get: (k) => memory.get(k) || null, set: (k, v) => memory.set(k, v) };
+  }
+}
+
+// crypto.randomUUID needs a secure context; plain http on a LAN address is not one.
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function browserLanguage() {
+  const code = (navigator.language || "en").slice(0, 2).toLowerCase();
+  return SUPPORTED.includes(code) ? code : "en";
+}
+
+async function useLanguage(language) {
+  if (!SUPPORTED.includes(language) || language === uiLanguage) return;
+  uiLanguage = language;
+  store.set("sarafan.ui", language);
+  try {
+    const response = await fetch(`/chat/api/texts?language=${language}`);
+    if (!response.ok) return;
+    const data = await response.json();
+    texts = data.texts;
+    document.documentElement.lang = data.language;
+    document.documentElement.dir = data.rtl ? "rtl" : "ltr";
+    document.title = `Sarafan — ${texts.title}`;
+    document.querySelectorAll("[data-text]").forEach((el) => {
+      el.textContent = texts[el.dataset.text];
+    });
+    input.placeholder = texts.placeholder;
+    input.setAttribute("aria-label", texts.message);
+    document.getElementById("send").setAttribute("aria-label", texts.send);
+    log.setAttribute("aria-label", texts.log);
+  } catch (e) {
+    // The English texts already in the page stay; the next language change tries again.
+    uiLanguage = "";
+  }
+}
+
+function showStatus(key, kind = "error") {
+  statusBox.textContent = texts[key] || key;
+  statusBox.className = kind;
+  statusBox.dataset.key = key;
+  statusBox.hidden = false;
+}
+
+function clearStatus(key) {
+  if (key && statusBox.dataset.key !== key) return;
+  statusBox.hidden = true;
+  delete statusBox.dataset.key;
+}
+
+function bubble(direction, text, dir, language) {
+  const div = document.createElement("div");
+  div.className = `msg ${direction}`;
+  div.setAttribute("dir", dir);
+  if (language) div.lang = language;
+  const body = document.createElement("span");
+  body.className = "text";
+  body.textContent = text;
+  div.appendChild(body);
+  return div;
+}
+
+function choices(message) {
+  const box = document.createElement("div");
+  box.className = "choices";
+  for (const button of message.buttons || []) {
+    const el = document.createElement("button");
+    el.type = "button";
+    el.textContent = button.title;
+    el.addEventListener("click", () => send({ payload: button.payload, text: button.title }));
+    box.appendChild(el);
+  }
+  for (const link of message.links || []) {
+    if (!SAFE_LINK.test(link.url)) continue;
+    const a = document.createElement("a");
+    a.href = link.url;
+    a.textContent = link.title;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    box.appendChild(a);
+  }
+  return box.childElementCount ? box : null;
+}
+
+function render(message) {
+  if (seen.has(message.id)) return;
+  seen.add(message.id);
+  after = Math.max(after, message.id);
+  if (message.direction === "in") {
+    const pending = [...log.querySelectorAll(".msg.pending")]
+      .find((el) => el.querySelector(".text").textContent === message.text);
+    if (pending) pending.remove();
+    if (!message.text) return;
+  }
+  const dir = message.direction === "out" && message.language
+    ? (message.rtl ? "rtl" : "ltr") : "auto";
+  const div = bubble(message.direction, message.text, dir, message.language);
+  div.dataset.id = message.id;
+  const box = choices(message);
+  if (box) div.appendChild(box);
+  log.appendChild(div);
+  log.scrollTop = log.scrollHeight;
+  if (message.direction === "out" && message.language) useLanguage(message.language);
+}
+
+async function send(body) {
+  const shown = body.text || "";
+  const pending = shown ? bubble("in pending", shown, "auto", "") : null;
+  if (pending) { log.appendChild(pending); log.scrollTop = log.scrollHeight; }
+  const request = Object.assign({
+    chat_id: chatId, client_id: randomId(), language: langSelect.value || navigator.language,
+  }, body);
+  try {
+    const response = await fetch("/chat/api/messages", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    if (response.ok) { clearStatus(); return true; }
+    const error = await response.json().catch(() => ({}));
+    showStatus(error.code === "too_long" ? "too_long" : "send_failed");
+  } catch (e) {
+    showStatus("send_failed");
+  }
+  if (pending) pending.remove();
+  return false;
+}
+
+// The first request returns the history at once; the next ones wait for news (long poll).
+async function poll() {
+  let backoff = 1000;
+  let wait = 0;
+  for (;;) {
+    try {
+      const response = await fetch(
+        `/chat/api/messages?chat_id=${chatId}&after=${after}&wait=${wait}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      (await response.json()).messages.forEach(render);
+      clearStatus("offline");
+      backoff = 1000;
+      wait = 1;
+    } catch (e) {
+      showStatus("offline", "info");
+      await new Promise((done) => setTimeout(done, backoff));
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = input.value;
+  if (!text.trim()) return;
+  input.value = "";
+  fitInput();
+  // A refused message goes back into the box so the customer can shorten it.
+  if (!(await send({ text })) && !input.value) { input.value = text; fitInput(); }
+});
+
+// Enter sends, Shift+Enter starts a new line; an IME composition is never cut short.
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+function fitInput() {
+  input.style.height = "auto";
+  input.style.height = `${input.scrollHeight}px`;
+}
+input.addEventListener("input", fitInput);
+
+langSelect.addEventListener("change", () => {
+  const option = langSelect.selectedOptions[0];
+  if (langSelect.value) send({ payload: `lang:${langSelect.value}`, text: option.textContent });
+  input.focus();
+});
+
+log.addEventListener("click", (event) => {
+  if (event.target.closest(".choices button")) input.focus();
+});
+
+useLanguage(store.get("sarafan.ui") || browserLanguage());
+poll();
+if (!store.get("sarafan.started")) {
+  store.set("sarafan.started", "1");
+  send({ text: "/start" });
+}
+input.focus();
