@@ -17,7 +17,7 @@ from bot.app import build_bot
 from bot.config import Settings
 from tests.conftest import skip_or_fail
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -46,8 +46,7 @@ async def live_url(settings: Settings) -> AsyncIterator[str]:
         asyncio.create_task(bot.processor.run_forever(stop, poll_seconds=0.1)),
         asyncio.create_task(bot.sender.run_forever(stop)),
     ]
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(_started(server), timeout=15)
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     stop.set()
     server.should_exit = True
@@ -56,15 +55,19 @@ async def live_url(settings: Settings) -> AsyncIterator[str]:
     listener.close()
 
 
+async def _started(server: uvicorn.Server) -> None:
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     """Headless Debian Chromium driven by Playwright (its own browser download is not used)."""
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
+    if CHROMIUM is None:
         skip_or_fail("Chromium not found at /usr/bin/chromium: `./dev test` installs it when run "
                      "as root (or with passwordless sudo); or `apt-get install chromium`")
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(executable),
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM,
                                                     args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
