@@ -45,7 +45,7 @@ async def test_a_typed_message_and_the_reply_show_in_the_log(
     assert sent.json()["stored"] is True
     await harness.drain()
     shown = await messages(client)
-    assert [(m["direction"], m["text"]) for m in shown][0] == ("in", "/start")
+    assert (shown[0]["direction"], shown[0]["text"]) == ("in", "/start")
     assert shown[1]["direction"] == "out"
     assert str(shown[1]["text"]).startswith("Здравствуйте!")
     assert (shown[1]["language"], shown[1]["rtl"]) == ("ru", False)
