@@ -8,7 +8,8 @@ import sys
 
 import typer
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, secret_values
+from bot.logsetup import configure_logging
 from bot.storage import migrate
 
 app = typer.Typer(help="Sarafan: a word-of-mouth chat-bot.", no_args_is_help=True)
@@ -24,8 +25,6 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -34,8 +33,12 @@ def run() -> None:
     from bot.app import serve
 
     settings = _settings()
-    _logging(settings.log_level)
-    asyncio.run(serve(settings))
+    configure_logging(settings.log_level, secret_values(settings))
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as exc:  # a channel found its settings unusable while starting
+        logging.getLogger("sarafan").error("Configuration error: %s", exc)
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LANGUAGES = ("en", "ru", "fa", "bg", "el")
+ENV_PREFIX = "SARAFAN_"
+SENSITIVE = ("SECRET", "TOKEN", "PASSWORD", "KEY", "PAGES", "DATABASE_URL")
+"""A wrong value of a setting whose name holds one of these is not echoed back in errors."""
 Language = Literal["en", "ru", "fa", "bg", "el"]
 
 
@@ -75,7 +83,7 @@ class Settings(BaseSettings):
     """Everything Sarafan reads at start-up; `SARAFAN_` env vars, `.env`, `sarafan.yml`."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SARAFAN_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
         env_file=".env",
         extra="forbid",
@@ -114,7 +122,37 @@ class Settings(BaseSettings):
         """Env beats `.env` beats the YAML file named by SARAFAN_CONFIG (or ./sarafan.yml)."""
         yaml_file = os.environ.get("SARAFAN_CONFIG", "sarafan.yml")
         yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file)
-        return (init_settings, env_settings, dotenv_settings, yaml_source, file_secret_settings)
+        dotenv = _OwnKeysOnly(dotenv_settings)
+        return (init_settings, env_settings, dotenv, yaml_source, file_secret_settings)
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        """Like pydantic's, with the database password masked (SecretStr masks the rest)."""
+        for name, value in super().__repr_args__():
+            yield name, (_masked_url(value) if name == "database_url" else value)
+
+
+class _OwnKeysOnly(PydanticBaseSettingsSource):
+    """`.env` is shared with other tools: ignore its variables that are not ``SARAFAN_*``."""
+
+    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self.inner = inner
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: ``__call__`` delegates to the wrapped source."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        fields = self.settings_cls.model_fields
+        return {key: value for key, value in self.inner().items()
+                if key in fields or key.lower().startswith(ENV_PREFIX.lower())}
+
+
+def _masked_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
 
 
 class ConfigError(Exception):
@@ -133,6 +171,11 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(exc).split())
+        raise ConfigError(f"config file {_yaml_name()} is not valid YAML: {problem}") from None
+    except ValueError as exc:  # pydantic-settings' SettingsError, or a YAML file that is a list
+        raise ConfigError(f"{_yaml_name()} or SARAFAN_* variables: {exc}") from None
     extra = _telegram_env()
     if extra and settings.telegram.bot_token is None:
         token = SecretStr(extra["bot_token"])
@@ -140,11 +183,36 @@ def load_settings(**overrides: Any) -> Settings:
     return settings
 
 
+def secret_values(settings: BaseModel) -> list[str]:
+    """Every secret in ``settings`` (SecretStr fields, the database password), to mask in logs."""
+    found: list[str] = []
+    for name in type(settings).model_fields:
+        found += _secrets_in(getattr(settings, name))
+    password = make_url(settings.database_url).password if isinstance(settings, Settings) else None
+    return [*found, str(password)] if password else found
+
+
+def _secrets_in(value: object) -> list[str]:
+    if isinstance(value, SecretStr):
+        return [value.get_secret_value()]
+    if isinstance(value, BaseModel):
+        return secret_values(value)
+    if isinstance(value, list):
+        return [secret for item in value for secret in _secrets_in(item)]
+    return []
+
+
+def _yaml_name() -> str:
+    return os.environ.get("SARAFAN_CONFIG", "sarafan.yml")
+
+
 def _describe(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
-        name = "SARAFAN_" + "__".join(str(p) for p in error["loc"]).upper()
+        path = "__".join(str(p) for p in error["loc"]).upper()
+        name = path if path.startswith(ENV_PREFIX) else ENV_PREFIX + path
         value = error.get("input")
-        shown = "" if "secret" in name.lower() or "token" in name.lower() else f" (got {value!r})"
+        private = any(word in name for word in SENSITIVE) or isinstance(value, dict | list)
+        shown = "" if private else f" (got {value!r})"
         parts.append(f"setting {name}: {error['msg']}{shown}")
     return "; ".join(parts)
