@@ -54,6 +54,7 @@ class FakeBotApi:
         self._arrived = asyncio.Condition()
         self._message_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.base_url = ""
 
     async def start(self) -> FakeBotApi:
@@ -69,7 +70,10 @@ class FakeBotApi:
         return self
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """End pending long polls, then stop listening."""
+        self._closing = True
+        async with self._arrived:
+            self._arrived.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -119,7 +123,7 @@ class FakeBotApi:
         async with self._arrived:
             # Calling with an offset confirms (forgets) every update before it.
             self.pending = [u for u in self.pending if u.get("update_id", 0) >= offset]
-            if not self.pending and timeout > 0:
+            if not self.pending and timeout > 0 and not self._closing:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), timeout)
             return _ok([u for u in self.pending if u.get("update_id", 0) >= offset][:100])
