@@ -11,8 +11,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from nlu.calibration import Array, fit_temperature, fit_threshold, softmax
+from nlu.calibration import Array, fit_temperature, softmax
 from nlu.features import Featurizer, Matrix
+from nlu.rejection import Rejector, intent_groups, margin_features
 from nlu.settings import ClassifierSettings
 from nlu.types import OUT_OF_SCOPE, IntentScore
 
@@ -29,7 +30,7 @@ class IntentClassifier:
         self.svm = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
         self.intents: list[str] = []
         self.temperature = DEFAULT_TEMPERATURE
-        self.threshold = 0.0
+        self.rejector = Rejector()
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
         """Train on ``texts`` labelled with ``intents``; needs at least two intents."""
@@ -42,11 +43,28 @@ class IntentClassifier:
         if held_out is not None:
             margins, truth = held_out
             self.temperature = fit_temperature(margins, truth)
-            probs = softmax(margins, self.temperature)
-            correct = probs.argmax(axis=1) == truth
-            self.threshold = fit_threshold(probs.max(axis=1), correct, self.settings.oos_budget)
+            self._fit_rejector(features, labels, margins, truth)
         _fit_quietly(self.svm, features, labels)
         return self
+
+    def _fit_rejector(self, features: Matrix, labels: Array, margins: Array, truth: Array) -> None:
+        """Learn the out-of-scope cut from held-out in-scope and simulated unknown margins."""
+        unknown = [
+            margin_features(self._margins_without(features, labels, group), self.temperature)
+            for group in intent_groups(self.intents, self.settings.seed)
+        ]
+        if not unknown:
+            return
+        known = margin_features(margins, self.temperature)
+        correct = margins.argmax(axis=1) == truth
+        self.rejector.fit(known, np.vstack(unknown), correct, self.settings.oos_cost)
+
+    def _margins_without(self, features: Matrix, labels: Array, group: list[str]) -> Array:
+        """Margins of the examples of ``group`` from a model that never saw those intents."""
+        hidden = np.isin(labels, group)
+        model = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
+        _fit_quietly(model, features[~hidden], labels[~hidden])
+        return _margins(model, features[hidden], len(self.intents) - len(group))
 
     def _held_out_margins(self, features: Matrix, labels: Array) -> tuple[Array, Array] | None:
         """Cross-validated margins of every example, or ``None`` if the data is too thin."""
@@ -63,14 +81,11 @@ class IntentClassifier:
         truth = np.searchsorted(np.asarray(self.intents), labels)
         return margins, truth
 
-    def probabilities(self, texts: Sequence[str]) -> Array:
-        """Calibrated probabilities, one row per text, columns in ``self.intents`` order."""
-        features = self.featurizer.transform(texts)
-        return softmax(_margins(self.svm, features, len(self.intents)), self.temperature)
-
     def rank_one(self, text: str, top: int = 10) -> tuple[IntentScore, ...]:
         """``rank`` for a single message on the fast path (no sklearn input validation)."""
-        return self._ranking(softmax(self._margins_one(text)[None, :], self.temperature)[0], top)
+        margins = self._margins_one(text)[None, :]
+        in_scope = self.rejector.score_one(margin_features(margins, self.temperature)[0])
+        return self._ranking(softmax(margins, self.temperature)[0], in_scope, top)
 
     def _margins_one(self, text: str) -> Array:
         """Decision values of one text from the cached weight matrix."""
@@ -98,17 +113,23 @@ class IntentClassifier:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
+    def margins(self, texts: Sequence[str]) -> Array:
+        """Raw SVM margins, one row per text, columns in ``self.intents`` order."""
+        return _margins(self.svm, self.featurizer.transform(texts), len(self.intents))
+
     def rank(self, texts: Sequence[str], top: int = 10) -> list[tuple[IntentScore, ...]]:
         """The ``top`` intents per text, best first, with ``out_of_scope`` first if rejected."""
-        return [self._ranking(row, top) for row in self.probabilities(texts)]
+        margins = self.margins(texts)
+        in_scope = self.rejector.score(margin_features(margins, self.temperature))
+        probs = softmax(margins, self.temperature)
+        return [self._ranking(row, float(p), top) for row, p in zip(probs, in_scope, strict=True)]
 
-    def _ranking(self, row: Array, top: int) -> tuple[IntentScore, ...]:
+    def _ranking(self, row: Array, in_scope: float, top: int) -> tuple[IntentScore, ...]:
         """One text's ranking; rejection keeps the ranked intents for the bot to inspect."""
         order = np.argsort(-row)[:top]
         ranking = tuple(IntentScore(self.intents[i], round(float(row[i]), 4)) for i in order)
-        if row[order[0]] < self.threshold:
-            rejected = IntentScore(OUT_OF_SCOPE, round(1.0 - float(row[order[0]]), 4))
-            return (rejected, *ranking)
+        if in_scope < self.rejector.threshold:
+            return (IntentScore(OUT_OF_SCOPE, round(1.0 - in_scope, 4)), *ranking)
         return ranking
 
 

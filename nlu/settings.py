@@ -16,8 +16,8 @@ class ClassifierSettings:
     """LinearSVC ``C``: lower is smoother."""
     folds: int = 3
     """Cross-validation folds used to fit the temperature and the out-of-scope threshold."""
-    oos_budget: float = 0.01
-    """Share of correctly classified in-scope messages the threshold may reject."""
+    oos_cost: float = 8.0
+    """How much worse losing a correct answer is than missing an out-of-scope message."""
     embeddings: bool = False
     """Add sentence embeddings (needs ``pip install sarafan[embeddings]``)."""
     seed: int = 0

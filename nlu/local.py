@@ -1,0 +1,79 @@
+"""The default backend: everything runs in-process from a locally trained model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from nlu.classifier import IntentClassifier
+from nlu.entities import EntityExtractor
+from nlu.fingerprint import data_hash
+from nlu.langid import choose_language
+from nlu.model_file import Header, ModelVersionError, read_model, write_model
+from nlu.sentiment import sentiment
+from nlu.settings import ClassifierSettings
+from nlu.training_data import TrainingData
+from nlu.types import OUT_OF_SCOPE, IntentScore, Parse
+
+__all__ = ["LocalNlu", "ModelVersionError"]
+
+
+class LocalNlu:
+    """Intent classifier, entity extractor, language identification and sentiment together."""
+
+    def __init__(
+        self, classifier: IntentClassifier, extractor: EntityExtractor, *, data_hash: str
+    ) -> None:
+        self.classifier = classifier
+        self.extractor = extractor
+        self.data_hash = data_hash
+
+    @classmethod
+    def train(cls, data: TrainingData, settings: ClassifierSettings | None = None) -> LocalNlu:
+        """Train from ``data``; examples are sorted first so training is reproducible."""
+        settings = settings or ClassifierSettings()
+        examples = sorted(data.examples, key=lambda ex: (ex.intent, ex.text, ex.language or ""))
+        classifier = IntentClassifier(settings).fit(
+            [ex.text for ex in examples], [ex.intent for ex in examples]
+        )
+        extractor = EntityExtractor.from_data(data)
+        return cls(classifier, extractor, data_hash=data_hash(data, settings))
+
+    @property
+    def intents(self) -> list[str]:
+        """The intents this model knows."""
+        return list(self.classifier.intents)
+
+    async def parse(self, text: str, *, language: str | None = None) -> Parse:
+        """Parse ``text``; ``language`` is the customer's stored language, if known."""
+        return self.parse_sync(text, language=language)
+
+    def parse_sync(self, text: str, *, language: str | None = None) -> Parse:
+        """The same as ``parse`` for callers without an event loop."""
+        guess = choose_language(text, language)
+        if not text.strip():
+            return Parse(text, guess, IntentScore(OUT_OF_SCOPE, 1.0))
+        ranking = self.classifier.rank_one(text)
+        return Parse(
+            text=text,
+            language=guess,
+            intent=ranking[0],
+            ranking=ranking,
+            entities=self.extractor.extract(text, guess.code),
+            sentiment=sentiment(text, guess.code),
+        )
+
+    def classify_batch(self, texts: Sequence[str]) -> list[IntentScore]:
+        """Only the top intent of many texts at once (vectorised; for evaluation)."""
+        return [ranking[0] for ranking in self.classifier.rank(texts, top=1)]
+
+    def save(self, path: Path) -> None:
+        """Write a versioned model file (header with data hash, then the model)."""
+        header = Header(data_hash=self.data_hash, intents=tuple(self.intents))
+        write_model(path, header, (self.classifier, self.extractor))
+
+    @classmethod
+    def load(cls, path: Path) -> LocalNlu:
+        """Load a model file; raises ``ModelVersionError`` if it is from another version."""
+        header, (classifier, extractor) = read_model(path)
+        return cls(classifier, extractor, data_hash=header.data_hash)

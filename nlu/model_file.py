@@ -1,0 +1,90 @@
+"""The versioned model file: a JSON header line, then the pickled model.
+
+The header is read and checked before anything is unpickled, so a file from an
+incompatible version fails with a clear message instead of an obscure pickle error.
+Model files are build artefacts of this project; like any pickle, never load one you
+did not build yourself.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sklearn
+
+MAGIC = "sarafan-nlu-model"
+FORMAT_VERSION = 1
+"""Bump when the pickled classes change shape; older files are then refused."""
+
+
+class ModelVersionError(RuntimeError):
+    """The model file was built by an incompatible version; retrain it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What a model file says about itself."""
+
+    data_hash: str
+    format_version: int = FORMAT_VERSION
+    sklearn_version: str = sklearn.__version__
+    intents: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        """One JSON line."""
+        fields = {"magic": MAGIC, **{k: getattr(self, k) for k in self.__slots__}}
+        return json.dumps(fields, ensure_ascii=False)
+
+
+def write_model(path: Path, header: Header, model: Any) -> None:
+    """Write atomically so a crash never leaves a half-written model behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as out:
+        out.write(header.to_json().encode("utf-8") + b"\n")
+        pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+
+
+def read_header(path: Path) -> Header:
+    """The header of a model file, refusing files from an incompatible version."""
+    with path.open("rb") as source:
+        return _checked(path, source.readline())
+
+
+def read_model(path: Path) -> tuple[Header, Any]:
+    """Header and unpickled model, after the compatibility check."""
+    with path.open("rb") as source:
+        header = _checked(path, source.readline())
+        return header, pickle.load(source)  # our own, header-checked artefact
+
+
+def _checked(path: Path, line: bytes) -> Header:
+    """Parse the header line and compare versions."""
+    try:
+        fields = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        fields = {}
+    if not isinstance(fields, dict) or fields.get("magic") != MAGIC:
+        raise ModelVersionError(f"{path} is not a Sarafan NLU model file")
+    found = (fields.get("format_version"), _minor(str(fields.get("sklearn_version"))))
+    expected = (FORMAT_VERSION, _minor(sklearn.__version__))
+    if found != expected:
+        raise ModelVersionError(
+            f"{path} was built with model format {found[0]} and scikit-learn {found[1]}; "
+            f"this installation needs format {expected[0]} and scikit-learn {expected[1]}. "
+            "Retrain it with `sarafan nlu train`."
+        )
+    return Header(
+        data_hash=str(fields["data_hash"]),
+        intents=tuple(fields.get("intents", ())),
+    )
+
+
+def _minor(version: str) -> str:
+    """``1.9.1`` -> ``1.9``: scikit-learn pickles are only safe within a minor version."""
+    return ".".join(version.split(".")[:2])
