@@ -17,7 +17,7 @@ from bot.flows.handoff_records import (
     OpenTicket,
     TicketView,
 )
-from bot.i18n import gettext
+from bot.i18n import N_, gettext
 from bot.messages import Button, Inbound, Outgoing, Reply
 from bot.storage.tickets import CLOSED, OPEN, WAITING
 
@@ -25,11 +25,14 @@ FORWARD_LIMIT = 3500
 """Telegram takes 4096 characters per message; the full text stays in the transcript."""
 GROUP_CHATS = frozenset({"group", "supergroup"})
 HIGH, NORMAL = 1, 0
+FORWARDED = N_("I have passed your request to our team (ticket #{ref}). {when} They will answer "
+               "right here. Send /close if you no longer need help.")
+STORED = N_("I have saved your request as ticket #{ref}. {when} Our team will answer right here.")
 REASONS = {
-    "request": "the customer asked for a person",
-    "misses": "the bot could not answer",
-    "complaint": "the customer is upset",
-    "not_helpful": "an answer did not help",
+    "request": N_("the customer asked for a person"),
+    "misses": N_("the bot could not answer"),
+    "complaint": N_("the customer is upset"),
+    "not_helpful": N_("an answer did not help"),
 }
 
 
@@ -59,10 +62,7 @@ class Handoff:
         record = OpenTicket(ref, reason, priority, turn.language, turn.message.channel,
                             turn.message.chat_id, turn.message.account, transcript)
         sends = self._to_operators(ref, self._summary(turn, record))
-        msgid = ("I have passed your request to our team (ticket #{ref}). {when} They will "
-                 "answer right here. Send /close if you no longer need help." if sends else
-                 "I have saved your request as ticket #{ref}. {when} Our team will answer right "
-                 "here.")
+        msgid = FORWARDED if sends else STORED
         when = self.response_time.get(turn.language, "")
         outcome = say(turn, msgid, state=turn.state.idle(), records=(record,), ref=ref, when=when)
         return Outcome(outcome.state, outcome.replies, sends, outcome.records)
@@ -97,8 +97,8 @@ class Handoff:
         if ticket is None:
             return Outcome(turn.state)  # operators talking among themselves
         if ticket.status == CLOSED:
-            return self._to_group(turn, "Ticket #{ref} is closed, so the customer did not get "
-                                        "this message.", ticket,
+            return self._to_group(turn, N_("Ticket #{ref} is closed, so the customer did not get "
+                                           "this message."), ticket,
                                   AddToTicket(ticket.id, "operator", turn.text, delivered=False))
         answer = gettext(ticket.language, "Our team: {text}", text=turn.text)
         return Outcome(turn.state, sends=(self._to_customer(ticket, answer),),
@@ -114,7 +114,8 @@ class Handoff:
                              "talk to a person.")
         outcome = say(turn, "Your request #{ref} is closed. Ask me anything!", ref=ticket.ref,
                       state=turn.state.idle(), records=(CloseTicket(ticket.id, "customer"),))
-        notice = self._text("Ticket #{ref} was closed by the customer.", ref=ticket.ref)
+        notice = gettext(self.operators_language, "Ticket #{ref} was closed by the customer.",
+                         ref=ticket.ref)
         sends = self._to_operators(ticket.ref, notice)
         return Outcome(outcome.state, outcome.replies, sends, outcome.records)
 
@@ -123,17 +124,18 @@ class Handoff:
         if ticket is None:
             return say(turn, "To close a ticket, reply /close to one of its messages.")
         if ticket.status == CLOSED:
-            return self._to_group(turn, "Ticket #{ref} is already closed.", ticket)
+            return self._to_group(turn, N_("Ticket #{ref} is already closed."), ticket)
         notice = gettext(ticket.language, "Our team has closed your request #{ref}. If you need "
                                           "anything else, just write.", ref=ticket.ref)
-        outcome = self._to_group(turn, "Ticket #{ref} closed.", ticket,
+        outcome = self._to_group(turn, N_("Ticket #{ref} closed."), ticket,
                                  CloseTicket(ticket.id, "operator"))
         return Outcome(outcome.state, outcome.replies, (self._to_customer(ticket, notice),),
                        outcome.records)
 
     def _to_group(self, turn: Turn, msgid: str, ticket: TicketView,
                   *records: AddToTicket | CloseTicket) -> Outcome:
-        reply = Reply(self._text(msgid, ref=ticket.ref), language=self.operators_language,
+        reply = Reply(gettext(self.operators_language, msgid, ref=ticket.ref),
+                      language=self.operators_language,
                       reply_to_message_id=turn.message.message_id, meta={"ticket": ticket.ref})
         return Outcome(turn.state, replies=(reply,), records=records)
 
@@ -149,17 +151,16 @@ class Handoff:
         return Outgoing(ticket.channel, ticket.chat_id, reply, ticket.account)
 
     def _summary(self, turn: Turn, record: OpenTicket) -> str:
-        urgent = self._text("HIGH PRIORITY") + " · " if record.priority >= HIGH else ""
-        head = self._text("Ticket #{ref}: {reason}", ref=record.ref,
-                          reason=self._text(REASONS.get(record.reason, record.reason)))
+        language = self.operators_language
+        urgent = gettext(language, "HIGH PRIORITY") + " · " if record.priority >= HIGH else ""
+        reason = gettext(language, REASONS.get(record.reason, record.reason))
+        head = gettext(language, "Ticket #{ref}: {reason}", ref=record.ref, reason=reason)
         who = (f"{turn.contact.display_name or turn.contact.external_id} "
                f"({record.channel}, {record.language})")
         lines = [f"{author}: {_cut(line, 500)}" for author, line in record.transcript]
-        footer = self._text("Reply to this message to answer; reply /close to close the ticket.")
+        footer = gettext(language, "Reply to this message to answer; reply /close to close the "
+                                   "ticket.")
         return "\n".join([urgent + head, who, "—", *lines, "—", footer])
-
-    def _text(self, msgid: str, **values: object) -> str:
-        return gettext(self.operators_language, msgid, **values)
 
 
 def human_button(turn: Turn) -> Button:

@@ -11,18 +11,19 @@ from bot.flows.basics import LANGUAGE_BUTTONS
 from bot.flows.handoff import HIGH, Handoff, human_button
 from bot.flows.handoff_records import RateAnswer
 from bot.flows.support_decide import Decision, Verdict, decide_support
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import N_, NATIVE_NAMES
 from bot.kb.check import load_knowledge_base
 from bot.kb.model import Entry, KnowledgeBase
 from bot.messages import Button, Reply
 
 FLOW = "support"
 SMALL_TALK_REPLIES = {
-    "greet": "Hello! Ask me about delivery, returns, payment or anything else about your order.",
-    "goodbye": "Goodbye! Write any time.",
-    "thanks": "You're welcome! Anything else I can help with?",
-    "affirm": "Okay. What else can I help you with?",
-    "deny": "Okay. What else can I help you with?",
+    "greet": N_("Hello! Ask me about delivery, returns, payment or anything else about your "
+                "order."),
+    "goodbye": N_("Goodbye! Write any time."),
+    "thanks": N_("You're welcome! Anything else I can help with?"),
+    "affirm": N_("Okay. What else can I help you with?"),
+    "deny": N_("Okay. What else can I help you with?"),
 }
 
 
@@ -57,7 +58,7 @@ class Support:
         registry.button("handoff", self.handoff.button)
         registry.command("human", self.handoff.human_command, "talk to a person")
         registry.command("close", self.handoff.close_command, "end the talk with a person")
-        registry.command("faq", lambda turn, _args: self.topics(turn), "questions I can answer")
+        registry.command("faq", self.faq_command, "questions I can answer")
 
     def on_text(self, turn: Turn) -> Outcome | None:
         """Free text: what the NLU understood decides the answer."""
@@ -119,6 +120,10 @@ class Support:
         return say(turn, "Sorry that did not help. You can ask in other words, or talk to a "
                          "person.", records=(record,),
                    buttons=(Button(text(turn, "Talk to a person"), "handoff:not_helpful"),))
+
+    def faq_command(self, turn: Turn, _args: str) -> Outcome:
+        """``/faq``: the topics."""
+        return self.topics(turn)
 
     def topics(self, turn: Turn) -> Outcome:
         """Every topic the knowledge base covers, as buttons."""
