@@ -1,0 +1,131 @@
+"""The `sarafan` command: database commands, start-up errors, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.storage import migrate
+
+SARAFAN = str(Path(sys.executable).with_name("sarafan"))
+SECRET = "webhook-secret-never-logged"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A clean environment for the command: a temp SQLite file, no config from the machine."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("SARAFAN_") and k != "TELEGRAM_BOT_TOKEN"}
+    return {**clean, "SARAFAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3",
+            "SARAFAN_CONFIG": str(tmp_path / "absent.yml")}
+
+
+@pytest.fixture
+def runner(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    for name in list(os.environ):
+        if name.startswith("SARAFAN_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return CliRunner(env={k: v for k, v in env.items() if k.startswith("SARAFAN_")})
+
+
+def test_db_current_upgrade_downgrade(runner: CliRunner) -> None:
+    head = migrate.head()
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["current: none (not migrated)", f"head: {head}"]
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"database at {head}"
+    assert runner.invoke(app, ["db", "current"]).output.splitlines()[0] == f"current: {head}"
+    result = runner.invoke(app, ["db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "database at None"
+
+
+def test_db_command_with_a_wrong_setting_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["db", "current"], env={"SARAFAN_DATABASE_URL": "oracle://x"})
+    assert result.exit_code == 2
+    assert "setting SARAFAN_DATABASE_URL" in result.output
+
+
+def test_run_with_a_wrong_port_is_one_line_and_exit_2(env: dict[str, str], tmp_path: Path) -> None:
+    done = subprocess.run([SARAFAN, "run"], env={**env, "SARAFAN_PORT": "abc"}, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("Configuration error: setting SARAFAN_PORT: ")
+    assert "'abc'" in line
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def running(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`sarafan run` as a child process on a free port; killed if the test fails early."""
+    port = _free_port()
+    child = subprocess.Popen(
+        [SARAFAN, "run"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**env, "SARAFAN_PORT": str(port), "SARAFAN_TELEGRAM__WEBHOOK_SECRET":
+                        SECRET, "SARAFAN_MESSENGER__APP_SECRET": SECRET})
+    yield child, port
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+
+
+async def _reply(base: str, chat_id: str) -> list[dict[str, object]]:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+        async with asyncio.timeout(45):
+            while True:  # the child may still be importing and migrating
+                try:
+                    posted = await client.post("/chat/api/messages",
+                                               json={"chat_id": chat_id, "text": "/start"})
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+            assert posted.status_code == 202, posted.text
+            while True:
+                got = await client.get("/chat/api/messages", params={"chat_id": chat_id})
+                outgoing = [m for m in got.json()["messages"] if m["direction"] == "out"]
+                if outgoing:
+                    return outgoing
+                await asyncio.sleep(0.1)
+
+
+async def test_run_serves_web_chat_and_stops_cleanly_on_sigterm(
+    running: tuple[subprocess.Popen[str], int],
+) -> None:
+    child, port = running
+    replies = await _reply(f"http://127.0.0.1:{port}", "sigterm-test-chat")
+    assert "Hello" in str(replies[0]["text"])
+    child.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    output, _ = child.communicate(timeout=30)
+    assert child.returncode == 0, output
+    assert time.monotonic() - started < 15
+    lines = output.splitlines()
+    serving = [line for line in lines if "serving" in line]
+    assert len(serving) == 1, output
+    assert f"http://127.0.0.1:{port}/chat" in serving[0]
+    assert "web chat" in serving[0]
+    assert lines[-1].endswith("stopped cleanly")
+    assert "Traceback" not in output
+    assert SECRET not in output
