@@ -23,16 +23,23 @@ class GraphClient:
 
     async def send_message(self, *, token: str, body: dict[str, Any]) -> str:
         """Post one message; its ``message_id``, or a ``SendError`` saying whether to retry."""
+        data = await self.post("/me/messages", token=token, body=body)
+        if not isinstance(data.get("message_id"), str):
+            raise RetryLater("Graph API answered without a message_id")
+        return str(data["message_id"])
+
+    async def post(self, path: str, *, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body`` to ``path`` as the page of ``token``; the JSON answer or a SendError."""
         try:
             # A header, not ``?access_token=``: URLs end up in logs, headers do not.
-            response = await self._http.post("/me/messages", json=body,
+            response = await self._http.post(path, json=body,
                                              headers={"Authorization": f"Bearer {token}"})
         except httpx.TransportError as exc:
             raise RetryLater(f"Graph API unreachable: {type(exc).__name__}") from exc
         data = _json(response)
-        if response.status_code == 200 and isinstance(data.get("message_id"), str):
-            return str(data["message_id"])
-        raise failure(response.status_code, data.get("error"))
+        if response.status_code != 200:
+            raise failure(response.status_code, data.get("error"))
+        return data
 
     async def close(self) -> None:
         """Close the connection pool."""

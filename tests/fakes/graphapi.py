@@ -50,7 +50,7 @@ def graph_error(code: int, message: str, subcode: int | None = None) -> dict[str
 
 
 class FakeGraphApi:
-    """Serves ``/v21.0/me/messages`` on 127.0.0.1 and records every accepted message."""
+    """Serves ``/v21.0/me/messages`` and ``/me/messenger_profile`` on 127.0.0.1, recording both."""
 
     def __init__(self, tokens: Mapping[str, str]) -> None:
         self.pages_by_token = {token: page for page, token in tokens.items()}
@@ -61,6 +61,8 @@ class FakeGraphApi:
         self._ids = itertools.count(1)
         app = web.Application()
         app.router.add_post(f"/{VERSION}/me/messages", self._messages)
+        app.router.add_post(f"/{VERSION}/me/messenger_profile", self._profile)
+        self.profiles: dict[str, dict[str, Any]] = {}
         self._server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -103,6 +105,17 @@ class FakeGraphApi:
         self.sent.append(Sent(page, body))
         return web.json_response({"recipient_id": body["recipient"]["id"],
                                   "message_id": f"m_fake{next(self._ids)}"})
+
+    async def _profile(self, request: web.Request) -> web.Response:
+        page = self._page(request)
+        if page is None:
+            return web.json_response(graph_error(190, "Invalid OAuth access token."), status=400)
+        body = await request.json()
+        greetings = body.get("greeting", [])
+        if any(len(g.get("text", "")) > 160 for g in greetings):
+            return web.json_response(graph_error(100, "(#100) greeting text too long"), status=400)
+        self.profiles[page] = body
+        return web.json_response({"result": "success"})
 
     def _page(self, request: web.Request) -> str | None:
         header = request.headers.get("Authorization", "")
