@@ -8,6 +8,8 @@ import sys
 
 import typer
 
+from bot.channels.messenger_profile import messenger_app
+from bot.cli_support import kb_app, tickets_app
 from bot.config import ConfigError, Settings, load_settings, secret_values
 from bot.logsetup import configure_logging
 from bot.storage import migrate
@@ -15,6 +17,9 @@ from bot.storage import migrate
 app = typer.Typer(help="Sarafan: a word-of-mouth chat-bot.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(messenger_app, name="messenger")
 
 
 def _settings() -> Settings:

@@ -33,7 +33,7 @@ def check(paths: Iterable[Path], default_language: str = "en") -> tuple[Parsed, 
     problems += [_at(e, f"entry {e.id!r} relates to unknown entry {r!r}")
                  for e in parsed.entries for r in e.related if r not in seen]
     problems += _policy_problems(parsed, default_language)
-    return parsed, problems
+    return parsed, sorted(problems, key=lambda p: (p.file, p.line))
 
 
 def _entry_problems(entry: Entry, default_language: str) -> list[Problem]:

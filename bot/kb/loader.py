@@ -122,6 +122,8 @@ class _Where:
 
     def __init__(self, file: str, problems: list[Problem]) -> None:
         self.file, self.problems = file, problems
+        self.key_lines: dict[int, int] = {}
+        """Line of the key each value node stands under, by ``id(node)``."""
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -130,6 +132,7 @@ class _Where:
         if not isinstance(node, yaml.MappingNode):
             self.problem(_line(node), f"{what} must be a mapping of keys to values")
             return {}
+        self.key_lines.update((id(value), _line(key)) for key, value in node.value)
         return {str(key.value): value for key, value in node.value}
 
     def per_language(
@@ -144,7 +147,8 @@ class _Where:
                 self.problem(_line(value), f"{what!r} has unknown language {lang!r}")
         for lang in LANGUAGES:
             if lang not in fields:
-                self.problem(_line(node), f"entry {entry_id!r}: {what!r} misses language {lang!r}")
+                self.problem(self.key_lines.get(id(node), _line(node)),
+                             f"entry {entry_id!r}: {what!r} misses language {lang!r}")
             elif what != "questions" and not str(_plain(fields[lang]) or "").strip():
                 self.problem(_line(fields[lang]), f"entry {entry_id!r}: empty {what} in {lang!r}")
         return {lang: _plain(value) for lang, value in fields.items() if lang in LANGUAGES}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from bot.storage.base import Base, utcnow
 from bot.storage.models import Id
@@ -78,3 +79,18 @@ class AnswerRating(Base):
     language: Mapped[str] = mapped_column(String(8))
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+async def list_tickets(*, session: AsyncSession, status: str | None, limit: int) -> list[Ticket]:
+    """Tickets for operators: unfinished ones by priority then age; ``status`` filters."""
+    query = select(Ticket).order_by(Ticket.status == CLOSED, Ticket.priority.desc(),
+                                    Ticket.opened_at).limit(limit)
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    return list((await session.scalars(query)).all())
+
+
+async def find_ticket(*, session: AsyncSession, ref: str) -> Ticket | None:
+    """The ticket ``ref`` (as shown to people, with or without ``#``), with its transcript."""
+    query = select(Ticket).where(Ticket.ref == ref.lstrip("#"))
+    return await session.scalar(query.options(selectinload(Ticket.transcript)))

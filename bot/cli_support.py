@@ -1,0 +1,126 @@
+"""`sarafan kb check` and `sarafan tickets list|show`: the knowledge base and the handoff queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.kb.check import check
+from bot.kb.loader import kb_files
+from bot.storage.session import create_engine, create_sessionmaker
+from bot.storage.tickets import Ticket, find_ticket, list_tickets
+
+Result = TypeVar("Result")
+kb_app = typer.Typer(help="Knowledge base: the FAQ content support answers from.",
+                     no_args_is_help=True)
+tickets_app = typer.Typer(help="Support tickets handed over to people.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@kb_app.command("check")
+def kb_check(
+    content_dir: Annotated[Path | None, typer.Argument(help="Content folder (default: settings).")]
+    = None,
+) -> None:
+    """Validate the FAQ files; each problem is printed as file:line: message."""
+    settings = _settings()
+    files = kb_files(content_dir or settings.content_dir)
+    if not files:
+        typer.echo(f"no FAQ files (*.yml) in {(content_dir or settings.content_dir)}/kb", err=True)
+        raise typer.Exit(1)
+    parsed, problems = check(files, settings.default_language)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(files)} files, {len(parsed.entries)} entries, {len(problems)} problems")
+    if problems:
+        raise typer.Exit(1)
+
+
+@tickets_app.command("list")
+def tickets_list(
+    status: Annotated[str | None, typer.Option(help="open, waiting or closed (default: all).")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+) -> None:
+    """Tickets, most urgent first, with the time to first response."""
+    found = _run(_list(_settings().database_url, status, limit))
+    typer.echo(f"{'ticket':<10} {'status':<8} {'prio':<5} {'reason':<12} {'channel':<10} "
+               f"{'opened (UTC)':<17} {'first reply':<12}")
+    for ticket in found:
+        typer.echo(f"#{ticket.ref:<9} {ticket.status:<8} {ticket.priority:<5} "
+                   f"{ticket.reason:<12} {ticket.channel:<10} {_when(ticket.opened_at):<17} "
+                   f"{_took(ticket.time_to_first_response):<12}")
+    if not found:
+        typer.echo("no tickets")
+
+
+@tickets_app.command("show")
+def tickets_show(
+    ref: Annotated[str, typer.Argument(help="The ticket, e.g. 12-1 or #12-1.")],
+) -> None:
+    """One ticket with its transcript."""
+    ticket = _run(_find(_settings().database_url, ref))
+    if ticket is None:
+        typer.echo(f"no ticket {ref}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ticket #{ticket.ref}: {ticket.status}, priority {ticket.priority}, "
+               f"reason {ticket.reason}, {ticket.channel} chat {ticket.chat_id}, "
+               f"language {ticket.language}")
+    typer.echo(f"opened {_when(ticket.opened_at)}, first response after "
+               f"{_took(ticket.time_to_first_response)}, closed {_when(ticket.closed_at)}"
+               + (f" by {ticket.closed_by}" if ticket.closed_by else ""))
+    for line in ticket.transcript:
+        late = "" if line.delivered else " (not delivered)"
+        typer.echo(f"[{_when(line.created_at)}] {line.author}{late}: {line.text}")
+
+
+def _run(work: Coroutine[Any, Any, Result]) -> Result:
+    try:
+        return asyncio.run(work)
+    except DBAPIError as exc:
+        typer.echo(f"cannot read tickets ({exc.orig}); is the database migrated? "
+                   "Run `sarafan db upgrade`.", err=True)
+        raise typer.Exit(1) from None
+
+
+async def _list(url: str, status: str | None, limit: int) -> list[Ticket]:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await list_tickets(session=session, status=status, limit=limit)
+    finally:
+        await engine.dispose()
+
+
+async def _find(url: str, ref: str) -> Ticket | None:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await find_ticket(session=session, ref=ref)
+    finally:
+        await engine.dispose()
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _took(span: timedelta | None) -> str:
+    if span is None:
+        return "—"
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"

@@ -1,0 +1,38 @@
+"""`sarafan tickets list|show` on a database where a customer asked for a person."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import Settings
+from tests.flows.conftest import ScriptedNlu, support_bot
+from tests.flows.test_support_e2e import operator_says, operators
+
+
+async def test_list_and_show_tickets(support_settings: Settings,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    bot = await support_bot(support_settings, ScriptedNlu())
+    try:
+        await bot.say("/human")
+        await operator_says(bot, "Hello, how can I help?", operators(bot)[0][0])
+        await bot.say("/human", chat="c2")
+    finally:
+        await bot.close()
+    monkeypatch.setenv("SARAFAN_DATABASE_URL", support_settings.database_url)
+    runner = CliRunner()
+    listed = await asyncio.to_thread(runner.invoke, app, ["tickets", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "#1-1" in listed.output and "waiting" in listed.output and "0m" in listed.output
+    only_open = await asyncio.to_thread(runner.invoke, app, ["tickets", "list", "--status",
+                                                             "open"])
+    assert "#1-1" not in only_open.output and "#3-1" in only_open.output  # 2 is the operator
+    shown = await asyncio.to_thread(runner.invoke, app, ["tickets", "show", "#1-1"])
+    assert shown.exit_code == 0, shown.output
+    assert "first response after 0m" in shown.output
+    assert "operator: Hello, how can I help?" in shown.output
+    missing = await asyncio.to_thread(runner.invoke, app, ["tickets", "show", "99-9"])
+    assert missing.exit_code == 1
