@@ -1,0 +1,80 @@
+"""Timing, latency, throughput and memory probes used by the benchmark."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from bench.nlu.systems import System
+
+LATENCY_QUERIES = 1000
+BATCH = 256
+
+
+def timed(action: Callable[[], None]) -> float:
+    """Wall-clock seconds of ``action``."""
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+@contextmanager
+def one_core() -> Iterator[None]:
+    """Pin this process to one CPU and one BLAS/torch thread, as the latency target says."""
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    torch = sys.modules.get("torch")
+    threads = torch.get_num_threads() if torch else 0
+    try:
+        with threadpool_limits(1):
+            if torch:
+                torch.set_num_threads(1)
+            yield
+    finally:
+        os.sched_setaffinity(0, cpus)
+        if torch:
+            torch.set_num_threads(threads)
+
+
+def latency_ms(system: System, texts: list[str]) -> tuple[float, float]:
+    """p50 and p99 of single-message parses, in milliseconds, on one core."""
+    sample = texts[:LATENCY_QUERIES]
+    timings = []
+    with one_core():
+        for text in sample[:50]:  # warm caches and lazy initialisation
+            system.predict_one(text)
+        for text in sample:
+            started = time.perf_counter()
+            system.predict_one(text)
+            timings.append((time.perf_counter() - started) * 1000)
+    return float(np.percentile(timings, 50)), float(np.percentile(timings, 99))
+
+
+def throughput(system: System, texts: list[str]) -> float:
+    """Messages per second classified in batches of ``BATCH``."""
+    started = time.perf_counter()
+    for i in range(0, len(texts), BATCH):
+        system.predict(texts[i : i + BATCH], reject=True)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def peak_memory_mb(system: System, workdir: Path) -> float:
+    """Peak RSS of a fresh process that loads the saved model and parses once."""
+    snippet = system.save(workdir / f"{abs(hash(system.name))}.model")
+    code = (
+        "import resource\nfrom pathlib import Path\n" + snippet + "\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return int(result.stdout.strip().splitlines()[-1]) / 1024

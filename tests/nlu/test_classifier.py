@@ -1,0 +1,66 @@
+"""The intent classifier: ranking, calibration, rejection, and the fast single-text path."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.classifier import IntentClassifier
+from nlu.local import LocalNlu
+from nlu.settings import ClassifierSettings
+from nlu.types import OUT_OF_SCOPE
+from tests.nlu.conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    texts = [t for texts in TINY.values() for t in texts]
+    intents = [i for i, texts in TINY.items() for _ in texts]
+    return IntentClassifier().fit(texts, intents)
+
+
+def test_ranking_is_sorted_and_sums_to_one(classifier: IntentClassifier) -> None:
+    ranking = classifier.rank_one("where is my parcel")
+    assert ranking[0].name == "track_order"
+    confidences = [s.confidence for s in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0, abs=0.01)
+
+
+def test_fast_path_matches_batch_path(classifier: IntentClassifier) -> None:
+    for text in ["refund pls", "привет!", "когда посылка", "thank you so much", "zzz"]:
+        single, batch = classifier.rank_one(text), classifier.rank([text])[0]
+        assert [s.name for s in single] == [s.name for s in batch]
+        assert [s.confidence for s in single] == pytest.approx([s.confidence for s in batch], abs=1e-3)
+
+
+def test_needs_two_intents() -> None:
+    with pytest.raises(ValueError, match="two intents"):
+        IntentClassifier().fit(["a", "b"], ["x", "x"])
+
+
+def test_two_intents_and_single_examples_train() -> None:
+    model = IntentClassifier(ClassifierSettings()).fit(["hi", "bye", "hello"], ["g", "b", "g"])
+    assert model.rank_one("hello there")[0].name in {"g", OUT_OF_SCOPE}
+
+
+def test_core_intents_on_informal_messages(core_model: LocalNlu) -> None:
+    cases = {
+        "heyy": "greet",
+        "пока-пока": "goodbye",
+        "мерси много": "thanks",
+        "ναι σίγουρα": "affirm",
+        "نه ممنون": "deny",
+        "позовите живого оператора": "request_human",
+        "this is the worst, i'm so angry": "complaint",
+        "помогнете ми моля": "help",
+    }
+    for text, intent in cases.items():
+        assert core_model.parse_sync(text).intent.name == intent, text
+
+
+def test_off_topic_is_out_of_scope(core_model: LocalNlu) -> None:
+    rejected = [
+        core_model.parse_sync(text).out_of_scope
+        for text in ["what's the weather in paris", "recommend me a movie", "расскажи анекдот"]
+    ]
+    assert sum(rejected) >= 2
