@@ -133,10 +133,14 @@ class Processor:
 
     async def _fail(self, row: InboxItem, token: str, error: str) -> None:
         """The error boundary: keep the update, mark it failed, apologise once."""
-        message = Inbound.from_json(row.message)
         async with self.sessionmaker.begin() as session:
             if not await queue.finish(session, InboxItem, row.id, token, status="failed",
                                       error=error[:2000], lease_until=None):
+                return
+            try:
+                message = Inbound.from_json(row.message)
+            except (ValueError, TypeError, KeyError):
+                log.error("inbox %s is unreadable; kept as failed, nobody to apologise to", row.id)
                 return
             language = await self._language_of(session, message)
             text = gettext(language, APOLOGY)

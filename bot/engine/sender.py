@@ -86,7 +86,11 @@ class Sender:
 
     async def _send(self, row: OutboxItem, token: str) -> bool:
         channel = self.channels[row.channel]
-        reply = Reply.from_json(row.reply)
+        try:
+            reply = Reply.from_json(row.reply)
+        except (ValueError, TypeError, KeyError) as exc:
+            log.error("outbox %s is unreadable: %s", row.id, exc)
+            return await self._close(row, token, status="failed", error=f"unreadable: {exc}")
         try:
             message_id = await channel.send(chat_id=row.chat_id, reply=reply, account=row.account)
         except RetryLater as exc:
