@@ -93,7 +93,8 @@ def to_inbound(raw: dict[str, Any]) -> Inbound | None:
     try:
         update = _Update.model_validate(raw)
     except ValidationError as exc:
-        log.warning("unreadable Telegram update %r: %s", raw.get("update_id"), exc.errors()[:3])
+        log.warning("unreadable Telegram update %r: %s", raw.get("update_id"),
+                    exc.errors(include_input=False, include_url=False)[:3])
         return None
     if update.message is not None:
         return _from_message(update.update_id, update.message, update.message.kind())
