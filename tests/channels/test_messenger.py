@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select, update
+from starlette.applications import Starlette
 
+from bot.channels.base import PermanentFailure
 from bot.channels.messenger import runtime
+from bot.channels.messenger_signature import sign
+from bot.channels.messenger_webhook import Webhook
 from bot.config import Settings
+from bot.engine.ratelimit import RateLimiter
 from bot.i18n import gettext
 from bot.messages import Reply
 from bot.storage.base import utcnow
 from bot.storage.models import InboxItem, OutboxItem
 from tests.channels.messenger_harness import (
+    APP_SECRET,
     PAGE_A,
     PAGE_B,
     VERIFY_TOKEN,
@@ -125,9 +132,6 @@ async def test_forged_deliveries_are_refused_and_nothing_is_stored(
 
 
 async def test_a_tampered_body_fails_its_signature(messenger: MessengerHarness) -> None:
-    from bot.channels.messenger_signature import sign
-    from tests.channels.messenger_harness import APP_SECRET
-
     original = b'{"object":"page","entry":[]}'
     tampered = original.replace(b"[]", b'[{"id":"1","messaging":[]}]')
     response = await messenger.deliver(tampered, signature=sign(original, APP_SECRET.encode()))
@@ -186,16 +190,12 @@ async def test_a_long_reply_is_several_messages_and_returns_the_last_id(
 
 
 async def test_an_unknown_page_cannot_be_sent_from(messenger: MessengerHarness) -> None:
-    from bot.channels.base import PermanentFailure
-
     channel = messenger.bot.sender.channels["messenger"]
     with pytest.raises(PermanentFailure, match="999"):
         await channel.send(chat_id=PSID, reply=Reply("hi"), account="999")
 
 
 async def test_limits_are_per_thread_and_deployment_wide(messenger: MessengerHarness) -> None:
-    from bot.engine.ratelimit import RateLimiter
-
     channel = messenger.bot.sender.channels["messenger"]
     now = [0.0]
     limiter = RateLimiter(clock=lambda: now[0])
@@ -234,3 +234,18 @@ async def test_runtime_needs_a_secret_and_a_page(monkeypatch: pytest.MonkeyPatch
     assert built is not None and built.channel.name == "messenger"
     assert [route.path for route in built.routes] == [WEBHOOK, WEBHOOK]  # type: ignore[attr-defined]
     await built.close()
+
+
+async def test_a_storage_failure_is_a_500_so_meta_redelivers() -> None:
+    async def database_down(_message: object) -> bool:
+        raise OSError("connection refused")
+
+    webhook = Webhook(app_secret="s", verify_token=None, ingest=database_down)
+    transport = httpx.ASGITransport(app=Starlette(routes=webhook.routes()),
+                                    raise_app_exceptions=False)
+    body = b'{"object":"page","entry":[{"id":"1","messaging":[' + \
+        b'{"sender":{"id":"2"},"recipient":{"id":"1"},"message":{"mid":"m_1","text":"hi"}}]}]}'
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post(WEBHOOK, content=body,
+                                     headers={"X-Hub-Signature-256": sign(body, b"s")})
+    assert response.status_code == 500
