@@ -57,8 +57,10 @@ def validate_command(data: DataOption = None) -> None:
     for warning in validate(loaded):
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
     counts = loaded.intent_counts()
-    typer.echo(f"ok: {len(loaded.examples)} examples, {len(counts)} intents, "
-               f"languages {', '.join(loaded.languages()) or '-'}")
+    typer.echo(
+        f"ok: {len(loaded.examples)} examples, {len(counts)} intents, "
+        f"languages {', '.join(loaded.languages()) or '-'}"
+    )
 
 
 @app.command("train")
@@ -66,8 +68,10 @@ def train_command(data: DataOption = None, model_dir: ModelDirOption = None) -> 
     """Train (only if data or settings changed) and print the model file."""
     started = time.perf_counter()
     model = load_or_train(_load(data), model_dir or default_model_dir())
-    typer.echo(f"model {model.data_hash[:16]} with {len(model.intents)} intents "
-               f"ready in {time.perf_counter() - started:.1f}s in {model_dir or default_model_dir()}")
+    typer.echo(
+        f"model {model.data_hash[:16]} with {len(model.intents)} intents "
+        f"ready in {time.perf_counter() - started:.1f}s in {model_dir or default_model_dir()}"
+    )
 
 
 @app.command("parse")
@@ -80,8 +84,11 @@ def parse_command(
     """Parse one message and print the result as JSON."""
     model = load_or_train(_load(data), model_dir or default_model_dir())
     parse = model.parse_sync(text, language=language)
-    typer.echo(json.dumps({**asdict(parse), "out_of_scope": parse.out_of_scope},
-                          ensure_ascii=False, indent=2))
+    typer.echo(
+        json.dumps(
+            {**asdict(parse), "out_of_scope": parse.out_of_scope}, ensure_ascii=False, indent=2
+        )
+    )
 
 
 @app.command("test")
@@ -117,10 +124,14 @@ def _print_report(report: Report) -> None:
     """The human-readable summary."""
     typer.echo(f"{'intent':32} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>5}")
     for row in report.intents:
-        typer.echo(f"{row.intent[:32]:32} {row.precision:6.3f} {row.recall:6.3f} "
-                   f"{row.f1:6.3f} {row.support:5d}")
-    typer.echo(f"\naccuracy {report.accuracy:.4f}  macro-F1 {report.macro_f1:.4f}  "
-               f"in-scope accuracy {report.in_scope_accuracy:.4f}")
+        typer.echo(
+            f"{row.intent[:32]:32} {row.precision:6.3f} {row.recall:6.3f} "
+            f"{row.f1:6.3f} {row.support:5d}"
+        )
+    typer.echo(
+        f"\naccuracy {report.accuracy:.4f}  macro-F1 {report.macro_f1:.4f}  "
+        f"in-scope accuracy {report.in_scope_accuracy:.4f}"
+    )
     oos = report.out_of_scope_recall
     typer.echo(f"out-of-scope recall {'n/a' if oos is None else f'{oos:.4f}'}")
     typer.echo("most confused (true -> predicted):")

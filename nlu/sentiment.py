@@ -64,8 +64,12 @@ def _shouted(text: str) -> bool:
 @cache
 def _lexicon(language: str | None) -> _Lexicon:
     """The lexicon of one language, or of all of them merged."""
-    raw = yaml.safe_load((resources.files("nlu") / "resources" / "sentiment.yml").read_text("utf-8"))
-    codes = [language] if language in raw and language != "emoji" else [c for c in raw if c != "emoji"]
+    raw = yaml.safe_load(
+        (resources.files("nlu") / "resources" / "sentiment.yml").read_text("utf-8")
+    )
+    codes = (
+        [language] if language in raw and language != "emoji" else [c for c in raw if c != "emoji"]
+    )
     exact: dict[str, float] = {}
     prefixes: list[tuple[str, float]] = []
     negators: set[str] = set()

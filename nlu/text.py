@@ -7,9 +7,7 @@ import unicodedata
 
 # Persian typed on an Arabic keyboard uses Arabic yeh/kaf; Greek and Russian writers often
 # drop accents and the diaeresis on ё, so fold these to one form before counting n-grams.
-_FOLD = str.maketrans(
-    {"ي": "ی", "ك": "ک", "ى": "ی", "ە": "ه", "ё": "е", "\u200c": " ", "ـ": ""}
-)
+_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ە": "ه", "ё": "е", "\u200c": " ", "ـ": ""})
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(.)\1{2,}")
 

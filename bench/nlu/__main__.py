@@ -97,7 +97,9 @@ def main() -> None:
         for system in systems:
             print(f"running {system.name} ...", flush=True)
             figures = measure(system, Path(workdir))
-            figures["in_scope_drop"] = figures["in_scope_acc"] - figures["in_scope_acc_with_rejection"]
+            figures["in_scope_drop"] = (
+                figures["in_scope_acc"] - figures["in_scope_acc_with_rejection"]
+            )
             results[system.name] = figures
     print_table(results, systems[0].name)
     report: dict[str, Any] = {"banking77": results, "langid": print_langid()}

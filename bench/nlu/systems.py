@@ -42,7 +42,9 @@ class Sarafan:
         self.model: LocalNlu | None = None
 
     def fit(self, texts: list[str], labels: list[str]) -> None:
-        data = TrainingData.from_examples(Example(t, y, "en") for t, y in zip(texts, labels))
+        data = TrainingData.from_examples(
+            Example(t, y, "en") for t, y in zip(texts, labels, strict=True)
+        )
         self.model = LocalNlu.train(data, self.settings)
 
     def predict(self, texts: list[str], *, reject: bool) -> list[str]:
@@ -60,8 +62,10 @@ class Sarafan:
         """Save and return the Python snippet that loads it (for the memory probe)."""
         assert self.model is not None
         self.model.save(path)
-        return f"from nlu.local import LocalNlu; m = LocalNlu.load(Path({str(path)!r}))\n" \
-               "m.parse_sync('where is my card', language='en')"
+        return (
+            f"from nlu.local import LocalNlu; m = LocalNlu.load(Path({str(path)!r}))\n"
+            "m.parse_sync('where is my card', language='en')"
+        )
 
 
 class Reference:
@@ -86,12 +90,17 @@ class Reference:
         if not reject:
             return best
         top = probs.max(axis=1)
-        return [OUT_OF_SCOPE if p < REFERENCE_REJECT_BELOW else b for p, b in zip(top, best)]
+        return [
+            OUT_OF_SCOPE if p < REFERENCE_REJECT_BELOW else b
+            for p, b in zip(top, best, strict=True)
+        ]
 
     def predict_one(self, text: str) -> str:
         return str(self.pipeline.predict([text])[0])
 
     def save(self, path: Path) -> str:
         path.write_bytes(pickle.dumps(self.pipeline))
-        return f"import pickle; m = pickle.loads(Path({str(path)!r}).read_bytes())\n" \
-               "m.predict(['where is my card'])"
+        return (
+            f"import pickle; m = pickle.loads(Path({str(path)!r}).read_bytes())\n"
+            "m.predict(['where is my card'])"
+        )

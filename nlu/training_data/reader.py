@@ -134,9 +134,7 @@ class _FileReader:
         self.data.synonyms.update(parsed.synonyms)
         return Example(parsed.text, intent, language, parsed.entities)
 
-    def examples(
-        self, node: Node, language: str | None
-    ) -> Iterator[tuple[str, int, str | None]]:
+    def examples(self, node: Node, language: str | None) -> Iterator[tuple[str, int, str | None]]:
         """Yield ``(text, line, language)`` from a ``|`` block or a list of ``text:`` maps."""
         if isinstance(node, SequenceNode):
             yield from self.example_maps(node, language)

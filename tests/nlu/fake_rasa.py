@@ -41,8 +41,14 @@ def rasa_body(model: LocalNlu, text: str) -> dict[str, Any]:
         "text": text,
         "intent": intent(parse.intent.name, parse.intent.confidence),
         "entities": [
-            {"entity": e.entity, "start": e.start, "end": e.end, "value": e.value,
-             "extractor": "RegexEntityExtractor", "confidence_entity": 1.0}
+            {
+                "entity": e.entity,
+                "start": e.start,
+                "end": e.end,
+                "value": e.value,
+                "extractor": "RegexEntityExtractor",
+                "confidence_entity": 1.0,
+            }
             for e in parse.entities
         ],
         "intent_ranking": [intent(s.name, s.confidence) for s in parse.ranking],
@@ -75,7 +81,7 @@ def fake_rasa(model: LocalNlu, behaviour: Behaviour) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -34,8 +34,13 @@ class BackendContract:
         assert 0.0 <= parse.intent.confidence <= 1.0
 
     async def test_request_human_in_every_language(self, backend: NluBackend) -> None:
-        for text in ["i want to talk to a human", "позовите оператора", "искам да говоря с човек",
-                     "میخوام با اپراتور صحبت کنم", "θέλω να μιλήσω με άνθρωπο"]:
+        for text in [
+            "i want to talk to a human",
+            "позовите оператора",
+            "искам да говоря с човек",
+            "میخوام با اپراتور صحبت کنم",
+            "θέλω να μιλήσω με άνθρωπο",
+        ]:
             assert (await backend.parse(text)).intent.name == "request_human", text
 
     async def test_off_topic_is_out_of_scope(self, backend: NluBackend) -> None:
@@ -70,7 +75,13 @@ class TestRasaBackend(BackendContract):
         yield rasa
         await rasa.aclose()
 
-    async def test_sends_text_and_token(self, backend: NluBackend, server: tuple[str, Behaviour]) -> None:
+    async def test_sends_text_and_token(
+        self, backend: NluBackend, server: tuple[str, Behaviour]
+    ) -> None:
         await backend.parse("hi")
         request = server[1].requests[-1]
-        assert request == {"path": "/model/parse", "query": {"token": "s3cret"}, "body": {"text": "hi"}}
+        assert request == {
+            "path": "/model/parse",
+            "query": {"token": "s3cret"},
+            "body": {"text": "hi"},
+        }

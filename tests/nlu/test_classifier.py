@@ -30,7 +30,9 @@ def test_fast_path_matches_batch_path(classifier: IntentClassifier) -> None:
     for text in ["refund pls", "привет!", "когда посылка", "thank you so much", "zzz"]:
         single, batch = classifier.rank_one(text), classifier.rank([text])[0]
         assert [s.name for s in single] == [s.name for s in batch]
-        assert [s.confidence for s in single] == pytest.approx([s.confidence for s in batch], abs=1e-3)
+        assert [s.confidence for s in single] == pytest.approx(
+            [s.confidence for s in batch], abs=1e-3
+        )
 
 
 def test_needs_two_intents() -> None:

@@ -7,13 +7,17 @@ from nlu.training_data import Pattern, TrainingData
 from nlu.types import Entity, Example
 
 
-def values(text: str, language: str | None = "en", data: TrainingData | None = None) -> set[tuple[str, str]]:
+def values(
+    text: str, language: str | None = "en", data: TrainingData | None = None
+) -> set[tuple[str, str]]:
     extractor = EntityExtractor.from_data(data or TrainingData())
     return {(e.entity, e.value) for e in extractor.extract(text, language)}
 
 
 def test_email_url_and_number() -> None:
-    found = values("mail me at jo.doe+x@mail.example.com or see https://shop.example/a?b=1, 3 items")
+    found = values(
+        "mail me at jo.doe+x@mail.example.com or see https://shop.example/a?b=1, 3 items"
+    )
     assert ("email", "jo.doe+x@mail.example.com") in found
     assert ("url", "https://shop.example/a?b=1") in found
     assert ("number", "3") in found

@@ -102,16 +102,23 @@ def test_merge_adds_examples_and_unions_lookups() -> None:
 
 
 def test_validate_warns_about_thin_and_conflicting_intents() -> None:
-    data = TrainingData.from_examples(
-        [Example("hi", "greet", "en"), Example("hi", "thanks", "en")]
-    )
+    data = TrainingData.from_examples([Example("hi", "greet", "en"), Example("hi", "thanks", "en")])
     problems = [str(w) for w in validate(data)]
     assert any(f"at least {MIN_EXAMPLES}" in p for p in problems)
     assert any("several intents" in p for p in problems)
 
 
 def test_bundled_core_data_is_complete(core_data: TrainingData) -> None:
-    required = {"greet", "goodbye", "thanks", "affirm", "deny", "request_human", "complaint", "help"}
+    required = {
+        "greet",
+        "goodbye",
+        "thanks",
+        "affirm",
+        "deny",
+        "request_human",
+        "complaint",
+        "help",
+    }
     assert required <= set(core_data.intents)
     assert core_data.languages() == ["bg", "el", "en", "fa", "ru"]
     assert not [w for w in validate(core_data) if "recommended" in str(w)]
