@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from bot.channels.base import Limit, PermanentFailure
+from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.channels.messenger_graph import GraphClient
 from bot.channels.messenger_inbound import NAME
 from bot.channels.messenger_render import render
@@ -20,6 +22,9 @@ APP_LIMIT = Limit(f"{NAME}:app", 250, 1.0)
 the whole deployment stays under 250/s, which keeps every page under its own limit."""
 THREAD_SENDS, THREAD_PERIOD = 5, 5.0
 """Meta publishes no per-thread figure, only that busy threads get limited: bursts of 5, 1/s."""
+PIECE_RETRIES = (0.5, 2.0)
+"""Waits before retrying a later piece of a split text in place: a retry of the whole reply
+would send the earlier pieces twice."""
 
 
 class MessengerChannel:
@@ -42,10 +47,18 @@ class MessengerChannel:
             bodies = render(chat_id, reply)
         except ValueError as exc:
             raise PermanentFailure(f"cannot render for Messenger: {exc}") from exc
-        message_id = ""
-        for body in bodies:
-            message_id = await self._graph.send_message(token=token, body=body)
+        message_id = await self._graph.send_message(token=token, body=bodies[0])
+        for body in bodies[1:]:
+            message_id = await self._send_piece(token, body)
         return message_id
+
+    async def _send_piece(self, token: str, body: dict[str, Any]) -> str:
+        for wait in PIECE_RETRIES:
+            try:
+                return await self._graph.send_message(token=token, body=body)
+            except RetryLater:
+                await asyncio.sleep(wait)
+        return await self._graph.send_message(token=token, body=body)
 
     def _token(self, account: str | None) -> str:
         if account is None and len(self._tokens) == 1:

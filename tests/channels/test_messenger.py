@@ -249,3 +249,12 @@ async def test_a_storage_failure_is_a_500_so_meta_redelivers() -> None:
         response = await client.post(WEBHOOK, content=body,
                                      headers={"X-Hub-Signature-256": sign(body, b"s")})
     assert response.status_code == 500
+
+
+async def test_a_failed_later_piece_is_retried_alone(messenger: MessengerHarness) -> None:
+    channel = messenger.bot.sender.channels["messenger"]
+    messenger.graph.fail_next(503, graph_error(1200, "Temporary send message failure."), after=1)
+    text = " ".join(f"word{i}" for i in range(500))
+    assert await channel.send(chat_id=PSID, reply=Reply(text), account=PAGE_A) == "m_fake2"
+    assert " ".join(messenger.graph.texts(PSID)) == text  # the first piece was not sent twice
+    assert messenger.graph.calls == 3

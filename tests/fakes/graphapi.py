@@ -57,7 +57,7 @@ class FakeGraphApi:
         self.sent: list[Sent] = []
         self.calls = 0
         self.blocked: set[str] = set()
-        self._failures: deque[tuple[int, dict[str, Any]]] = deque()
+        self._failures: deque[tuple[int, dict[str, Any]] | None] = deque()
         self._ids = itertools.count(1)
         app = web.Application()
         app.router.add_post(f"/{VERSION}/me/messages", self._messages)
@@ -76,8 +76,10 @@ class FakeGraphApi:
     async def close(self) -> None:
         await self._server.close()
 
-    def fail_next(self, status: int, body: dict[str, Any]) -> None:
-        """Answer the next call with this status and body instead of sending."""
+    def fail_next(self, status: int, body: dict[str, Any], *, after: int = 0) -> None:
+        """Answer a coming call with this error instead of sending: the next one, or the one
+        after ``after`` more successful calls."""
+        self._failures.extend([None] * after)
         self._failures.append((status, body))
 
     def texts(self, psid: str | None = None) -> list[str]:
@@ -89,9 +91,8 @@ class FakeGraphApi:
         page = self._page(request)
         if page is None:
             return web.json_response(graph_error(190, "Invalid OAuth access token."), status=400)
-        if self._failures:
-            status, body = self._failures.popleft()
-            return web.json_response(body, status=status)
+        if self._failures and (failure := self._failures.popleft()) is not None:
+            return web.json_response(failure[1], status=failure[0])
         try:
             body = await request.json()
         except ValueError:
