@@ -61,10 +61,10 @@ class Processor:
         self._busy: set[str] = set()
         self._handle = chain(self._turn, middlewares or [TimingMiddleware()])
 
-    async def run_once(self) -> int:
-        """Process every row that can run now; returns how many turns ran."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Process every row that can run now, or until ``stop``; returns how many turns ran."""
         done = 0
-        while batch := await self._claim_batch():
+        while not (stop and stop.is_set()) and (batch := await self._claim_batch()):
             results = await asyncio.gather(*(self._run(row, token) for row, token in batch))
             done += sum(results)
         return done
@@ -72,11 +72,11 @@ class Processor:
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Process until ``stop`` is set; a finished turn is never cut in half."""
         while not stop.is_set():
+            self.wake.clear()  # before the work: a wake-up arriving during it is not lost
             try:
-                await self.run_once()
+                await self.run_once(stop)
             except Exception:
                 log.exception("inbox loop failed; retrying")
-            self.wake.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
             await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

@@ -44,10 +44,10 @@ class Sender:
         self.on_sent = on_sent
         self.wake = asyncio.Event()
 
-    async def run_once(self) -> int:
-        """Send everything that may go now; returns how many were delivered."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Send everything that may go now, or until ``stop``; returns how many were delivered."""
         sent = 0
-        while batch := await self._claim_batch():
+        while not (stop and stop.is_set()) and (batch := await self._claim_batch()):
             results = await asyncio.gather(*(self._send(row, token) for row, token in batch))
             sent += sum(results)
         return sent
@@ -55,11 +55,11 @@ class Sender:
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Send until ``stop`` is set, then finish what was claimed."""
         while not stop.is_set():
+            self.wake.clear()  # before the work: a wake-up arriving during it is not lost
             try:
-                await self.run_once()
+                await self.run_once(stop)
             except Exception:
                 log.exception("outbox loop failed; retrying")
-            self.wake.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
             await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
