@@ -72,15 +72,18 @@ class MessengerChannel:
 def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
     """The Messenger channel when an app secret and at least one page are configured."""
     config = settings.messenger
-    if config.app_secret is None or not config.pages:
+    secret = config.app_secret.get_secret_value() if config.app_secret else ""
+    if not secret or not config.pages:
+        if secret or config.pages:
+            log.warning("Messenger stays off: it needs both SARAFAN_MESSENGER__APP_SECRET and "
+                        "at least one page in SARAFAN_MESSENGER__PAGES")
         return None
     if config.verify_token is None:
         log.warning("SARAFAN_MESSENGER__VERIFY_TOKEN is not set: Meta cannot verify %s", PATH)
     graph = GraphClient(config.graph_base)
     tokens = {page.page_id: page.access_token.get_secret_value() for page in config.pages}
     verify_token = config.verify_token.get_secret_value() if config.verify_token else None
-    webhook = Webhook(app_secret=config.app_secret.get_secret_value(),
-                      verify_token=verify_token, ingest=ingest)
+    webhook = Webhook(app_secret=secret, verify_token=verify_token, ingest=ingest)
     pages = ", ".join(tokens)
     return ChannelRuntime(MessengerChannel(graph, tokens), f"Messenger (pages {pages}) at {PATH}",
                           routes=webhook.routes(), close=graph.close)

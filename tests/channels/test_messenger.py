@@ -226,6 +226,9 @@ async def test_runtime_needs_a_secret_and_a_page(monkeypatch: pytest.MonkeyPatch
 
     bare = Settings(environment="test", _env_file=None)  # type: ignore[call-arg]
     assert runtime(bare, ingest) is None
+    monkeypatch.setenv("SARAFAN_MESSENGER__APP_SECRET", "")
+    monkeypatch.setenv("SARAFAN_MESSENGER__PAGES", '[{"page_id": "1", "access_token": "t"}]')
+    assert runtime(Settings(environment="test", _env_file=None), ingest) is None  # type: ignore[call-arg]
     monkeypatch.setenv("SARAFAN_MESSENGER__APP_SECRET", "s3cret")
     monkeypatch.setenv("SARAFAN_MESSENGER__PAGES",
                        '[{"page_id": "123", "access_token": "EAAG-token"}]')
