@@ -1,0 +1,1 @@
+"""Support quality benchmark: the demo bot against the customer-style test set."""

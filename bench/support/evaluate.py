@@ -1,0 +1,83 @@
+"""Run the support decision on every test case and score it by language and outcome kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.flows.support_decide import Decision, Verdict, decide_support
+from bot.kb.model import KnowledgeBase
+from nlu.local import LocalNlu
+
+CASES = Path(__file__).resolve().parents[2] / "tests" / "support_quality" / "cases.yml"
+KINDS = ("answer", "clarify", "handoff", "out_of_scope")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One customer message and the outcome a good agent would choose."""
+
+    language: str
+    text: str
+    expected: str
+
+    @property
+    def kind(self) -> str:
+        """``answer`` for an entry id, else the label itself."""
+        return self.expected if self.expected in KINDS else "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What the bot did with a case."""
+
+    case: Case
+    got: str
+    offered: tuple[str, ...] = ()
+
+    @property
+    def correct(self) -> bool:
+        """The bot chose the expected outcome."""
+        return self.got == self.case.expected
+
+    @property
+    def near(self) -> bool:
+        """Not answered outright, but the right entry was among the clarification choices."""
+        return self.got == "clarify" and self.case.expected in self.offered
+
+
+def load_cases(path: Path = CASES) -> list[Case]:
+    """The test set, in file order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Case(lang, str(text), str(expected))
+            for lang, rows in data.items() for text, expected in rows]
+
+
+def label(decision: Decision) -> str:
+    """The outcome as the test set names it."""
+    match decision.verdict:
+        case Verdict.ANSWER:
+            return decision.entries[0].id
+        case Verdict.HANDOFF | Verdict.COMPLAINT:
+            return "handoff"
+        case Verdict.SMALL_TALK if decision.intent == "help":
+            return "clarify"  # the bot answers "help" with every topic as a choice
+    return str(decision.verdict)
+
+
+def evaluate(nlu: LocalNlu, kb: KnowledgeBase, cases: Iterable[Case]) -> list[Result]:
+    """Each case as a first message from a new customer (no stored language)."""
+    results = []
+    for case in cases:
+        decision = decide_support(case.text, nlu.parse_sync(case.text), kb)
+        results.append(Result(case, label(decision), tuple(e.id for e in decision.entries)))
+    return results
+
+
+def share(results: list[Result], kind: str | None = None) -> tuple[int, int]:
+    """Correct and total, for one kind of expected outcome or all."""
+    picked = [r for r in results if kind is None or r.case.kind == kind]
+    return sum(r.correct for r in picked), len(picked)
