@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from aiogram import Bot
@@ -15,6 +16,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import SendMessage
 
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.channels.telegram_inbound import NAME
@@ -27,6 +29,10 @@ PER_GROUP_MINUTE = 20
 """… no more than 20 per minute into one group …"""
 PER_SECOND_OVERALL = 30
 """… and about 30 per second in total (https://core.telegram.org/bots/faq)."""
+PIECE_WAITS = (0.5, 2.0)
+"""Waits before retrying a later piece of a split text in place: a retry of the whole reply
+would send the earlier pieces twice."""
+MAX_PIECE_WAIT = 5.0
 
 
 class TelegramChannel:
@@ -46,16 +52,30 @@ class TelegramChannel:
         return limits
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
-        """Send every chunk of ``reply``; the id of the last message (the one with buttons)."""
+        """Send every piece of ``reply``; the id of the last message (the one with buttons)."""
         target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-        message_id = ""
-        for call in render(target, reply):
-            try:
-                sent = await self.bot(call)
-            except AiogramError as exc:
-                raise as_send_error(exc) from exc
-            message_id = str(sent.message_id)
+        first, *rest = render(target, reply)
+        message_id = await self._call(first)
+        for piece in rest:
+            message_id = await self._send_piece(piece)
         return message_id
+
+    async def _send_piece(self, call: SendMessage) -> str:
+        for wait in PIECE_WAITS:
+            try:
+                return await self._call(call)
+            except RetryLater as exc:
+                if exc.seconds is not None and exc.seconds > MAX_PIECE_WAIT:
+                    raise
+                await asyncio.sleep(exc.seconds or wait)
+        return await self._call(call)
+
+    async def _call(self, call: SendMessage) -> str:
+        try:
+            sent = await self.bot(call)
+        except AiogramError as exc:
+            raise as_send_error(exc) from exc
+        return str(sent.message_id)
 
 
 def as_send_error(exc: AiogramError) -> RetryLater | PermanentFailure:

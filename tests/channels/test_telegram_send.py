@@ -46,6 +46,28 @@ async def test_a_long_reply_is_sent_in_parts_and_the_last_id_returned(
     assert message_id == "1001"
 
 
+async def test_a_later_piece_is_retried_in_place_without_repeating_the_first(
+    channel: TelegramChannel, botapi: FakeBotApi
+) -> None:
+    botapi.fail_next("sendMessage", 502, "Bad Gateway", skip=1)
+    botapi.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await channel.send(chat_id="7003", reply=Reply("Ελληνικά " * 500), account=None)
+    # The first piece once, the second three times: 502, 429, accepted.
+    assert (len(botapi.calls_of("sendMessage")), len(botapi.sent())) == (4, 2)
+    first, *_, last = botapi.calls_of("sendMessage")
+    assert last.at - first.at >= 1.5  # 0.5 s after the 502, then the 1 s retry_after
+
+
+async def test_a_long_wait_on_a_later_piece_goes_back_to_the_sender(
+    channel: TelegramChannel, botapi: FakeBotApi
+) -> None:
+    botapi.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", skip=1,
+                     retry_after=30)
+    with pytest.raises(RetryLater) as caught:
+        await channel.send(chat_id="7003", reply=Reply("Ελληνικά " * 500), account=None)
+    assert caught.value.seconds == 30.0
+
+
 async def test_a_reply_to_a_group_quotes_the_message(
     channel: TelegramChannel, botapi: FakeBotApi
 ) -> None:

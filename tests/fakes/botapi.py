@@ -39,6 +39,14 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass
+class _Failure:
+    skip: int
+    status: int
+    description: str
+    parameters: dict[str, Any]
+
+
 class FakeBotApi:
     """The Bot API for one token, with inspectable state."""
 
@@ -49,8 +57,7 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self.webhook_url = ""
         self.webhook_secret: str | None = None
-        self._failures: defaultdict[str, deque[tuple[int, str, dict[str, Any]]]] = \
-            defaultdict(deque)
+        self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._arrived = asyncio.Condition()
         self._message_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
@@ -83,9 +90,10 @@ class FakeBotApi:
             self.pending.append(update)
             self._arrived.notify_all()
 
-    def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
-        """Answer the next call of ``method`` with this error (e.g. 429, retry_after=1)."""
-        self._failures[method].append((status, description, parameters))
+    def fail_next(self, method: str, status: int, description: str, *, skip: int = 0,
+                  **parameters: Any) -> None:
+        """Answer the next call of ``method`` (after ``skip`` more) with an error (e.g. 429)."""
+        self._failures[method].append(_Failure(skip, status, description, parameters))
 
     def calls_of(self, method: str) -> list[Call]:
         """The received calls of ``method``, oldest first."""
@@ -101,9 +109,12 @@ class FakeBotApi:
         method = request.match_info["method"]
         call = Call(method, await _params(request))
         self.calls.append(call)
-        if self._failures[method]:
-            status, description, parameters = self._failures[method].popleft()
-            return _error(status, description, parameters)
+        failures = self._failures[method]
+        if failures and failures[0].skip > 0:
+            failures[0].skip -= 1
+        elif failures:
+            failure = failures.popleft()
+            return _error(failure.status, failure.description, failure.parameters)
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
