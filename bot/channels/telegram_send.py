@@ -28,7 +28,7 @@ PER_CHAT = 1
 PER_GROUP_MINUTE = 20
 """… no more than 20 per minute into one group …"""
 PER_SECOND_OVERALL = 30
-"""… and about 30 per second in total (https://core.telegram.org/bots/faq)."""
+"""… and about 30 per second in total (core.telegram.org/bots/faq#broadcasting-to-users)."""
 PIECE_WAITS = (0.5, 2.0)
 """Waits before retrying a later piece of a split text in place: a retry of the whole reply
 would send the earlier pieces twice."""
