@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import select, update
 from starlette.applications import Starlette
 
@@ -32,6 +36,7 @@ from tests.channels.messenger_harness import (
     messenger_bot,
     text_event,
 )
+from tests.fakes.botapi import eventually
 from tests.fakes.graphapi import graph_error
 
 PSID = "6543210987654321"
@@ -261,3 +266,26 @@ async def test_a_failed_later_piece_is_retried_alone(messenger: MessengerHarness
     assert await channel.send(chat_id=PSID, reply=Reply(text), account=PAGE_A) == "m_fake2"
     assert " ".join(messenger.graph.texts(PSID)) == text  # the first piece was not sent twice
     assert messenger.graph.calls == 3
+
+
+async def test_a_delivery_over_real_http_through_uvicorn(messenger: MessengerHarness) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(messenger.bot.http, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        await eventually(lambda: server.started)
+        port = sock.getsockname()[1]
+        body = json.dumps(envelope((PAGE_A, [text_event(PSID, "/start")]))).encode()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            forged = await client.post(WEBHOOK, content=body)
+            signed = await client.post(WEBHOOK, content=body, headers={
+                "X-Hub-Signature-256": sign(body, APP_SECRET.encode())})
+        assert (forged.status_code, signed.status_code) == (403, 200)
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
+    await messenger.drain()
+    assert messenger.graph.texts(PSID) == [HELLO]
