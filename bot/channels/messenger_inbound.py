@@ -39,7 +39,8 @@ def _events(entries: list[Any]) -> Iterator[tuple[str, Event]]:
     for entry in entries:
         events = entry.get("messaging") if isinstance(entry, dict) else None
         if not isinstance(events, list):
-            log.warning("skipping an entry without a 'messaging' list: %.300r", entry)
+            # ``standby`` (handover) and ``changes`` (feed) entries carry nothing to answer.
+            log.info("skipping an entry without a 'messaging' list: %.300r", entry)
             continue
         for event in events:
             if isinstance(event, dict):
