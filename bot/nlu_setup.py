@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.kb.check import load_knowledge_base
 from bot.kb.model import KnowledgeBase
 from nlu.local import LocalNlu
@@ -45,6 +45,9 @@ async def build_nlu(settings: Settings) -> NluBackend:
         return local
     from nlu.backends.rasa import RasaNlu  # only deployments that use Rasa need it
 
+    if not settings.nlu.rasa_url:
+        raise ConfigError("setting SARAFAN_NLU__RASA_URL: required when SARAFAN_NLU__BACKEND "
+                          "is 'rasa'")
     token = settings.nlu.rasa_token.get_secret_value() if settings.nlu.rasa_token else None
-    return RasaNlu(settings.nlu.rasa_url or "http://127.0.0.1:5005", token=token,
-                   timeout=settings.nlu.rasa_timeout, fallback=local)
+    return RasaNlu(settings.nlu.rasa_url, token=token, timeout=settings.nlu.rasa_timeout,
+                   fallback=local)
