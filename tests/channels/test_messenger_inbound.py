@@ -73,6 +73,8 @@ def test_get_started_and_menu_postbacks() -> None:
 
 
 def test_mme_referral_starts_a_flow_and_is_keyed_stably() -> None:
+    # Meta's m.me example (messenger_webhooks/DOCS_SNIPPETS_VERBATIM.md) is not valid JSON as
+    # published (unquoted ref, trailing comma); this is the same shape, made valid.
     referral = {"sender": {"id": PSID}, "recipient": {"id": PAGE_A}, "timestamp": 1458692752478,
                 "referral": {"ref": "survey-coffee", "source": "SHORTLINK",
                              "type": "OPEN_THREAD"}}
@@ -85,6 +87,7 @@ def test_mme_referral_starts_a_flow_and_is_keyed_stably() -> None:
 
 
 def test_echo_delivery_and_read_are_ignored() -> None:
+    # The echo follows the message_echoes snippet of DOCS_SNIPPETS_VERBATIM.md: page -> PSID.
     echo = text_event(PAGE_A, "our own reply")
     echo["sender"], echo["recipient"] = {"id": PAGE_A}, {"id": PSID}
     echo["message"]["is_echo"] = True
