@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 
 import typer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.channels.messenger_profile import messenger_app
 from bot.cli_support import kb_app, tickets_app
-from bot.config import ConfigError, Settings, load_settings, secret_values
+from bot.config import ConfigError, Settings, load_settings, masked_url, secret_values
 from bot.logsetup import configure_logging
 from bot.storage import migrate
 
@@ -30,6 +33,17 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[None]:
+    """An unreachable or unusable database is one line and exit 1, not a traceback."""
+    try:
+        yield
+    except (OSError, SQLAlchemyError) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+        detail = " ".join(f"{type(cause).__name__}: {cause}".split())[:300]
+        typer.echo(f"Database error: cannot use {masked_url(settings.database_url)} "
+                   f"(SARAFAN_DATABASE_URL): {detail}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -40,7 +54,8 @@ def run() -> None:
     settings = _settings()
     configure_logging(settings.log_level, secret_values(settings))
     try:
-        asyncio.run(serve(settings))
+        with _database(settings):
+            asyncio.run(serve(settings))
     except ConfigError as exc:  # a channel found its settings unusable while starting
         logging.getLogger("sarafan").error("Configuration error: %s", exc)
         raise typer.Exit(2) from None
@@ -50,23 +65,26 @@ def run() -> None:
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Migrate the database to REVISION (default: the newest)."""
     settings = _settings()
-    asyncio.run(migrate.upgrade(settings.database_url, revision))
-    typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
+    with _database(settings):
+        asyncio.run(migrate.upgrade(settings.database_url, revision))
+        typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Step the schema back to REVISION."""
     settings = _settings()
-    asyncio.run(migrate.downgrade(settings.database_url, revision))
-    typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
+    with _database(settings):
+        asyncio.run(migrate.downgrade(settings.database_url, revision))
+        typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's revision and the newest one shipped."""
     settings = _settings()
-    revision = asyncio.run(migrate.current(settings.database_url))
+    with _database(settings):
+        revision = asyncio.run(migrate.current(settings.database_url))
     typer.echo(f"current: {revision or 'none (not migrated)'}\nhead: {migrate.head()}")
 
 

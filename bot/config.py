@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         """Like pydantic's, with the database password masked (SecretStr masks the rest)."""
         for name, value in super().__repr_args__():
-            yield name, (_masked_url(value) if name == "database_url" else value)
+            yield name, (masked_url(value) if name == "database_url" else value)
 
 
 class _OwnKeysOnly(PydanticBaseSettingsSource):
@@ -148,7 +148,8 @@ class _OwnKeysOnly(PydanticBaseSettingsSource):
                 if key in fields or key.lower().startswith(ENV_PREFIX.lower())}
 
 
-def _masked_url(url: str) -> str:
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, safe to print."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

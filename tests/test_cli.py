@@ -129,3 +129,13 @@ async def test_run_serves_web_chat_and_stops_cleanly_on_sigterm(
     assert lines[-1].endswith("stopped cleanly")
     assert "Traceback" not in output
     assert SECRET not in output
+
+
+def test_unreachable_database_is_one_line_without_the_password(runner: CliRunner) -> None:
+    url = "postgresql+asyncpg://bot:db-password-value@127.0.0.1:1/sarafan"
+    result = runner.invoke(app, ["db", "upgrade"], env={"SARAFAN_DATABASE_URL": url})
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith("Database error: cannot use postgresql+asyncpg://bot:***@127.0.0.1:1")
+    assert "SARAFAN_DATABASE_URL" in line
+    assert "db-password-value" not in result.output
