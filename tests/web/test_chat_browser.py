@@ -93,3 +93,22 @@ async def test_links_open_safely_and_unsafe_ones_are_dropped(page: Page) -> None
     await expect(choices.get_by_role("link", name="Docs")).to_have_attribute("rel",
                                                                           "noopener noreferrer")
     await expect(choices.get_by_role("link")).to_have_count(1)
+
+
+async def test_network_trouble_is_shown_politely_and_the_chat_recovers(page: Page) -> None:
+    status = page.locator("#status")
+    await page.route("**/chat/api/messages?*", lambda route: route.abort())  # polls only
+    await page.goto("/chat")
+    await expect(status).to_have_text("Connection lost. Reconnecting…")
+    await page.unroute("**/chat/api/messages?*")
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")
+    await expect(status).to_be_hidden()
+
+    await page.route("**/chat/api/messages", lambda route: route.fulfill(status=503))
+    await send(page, "/help")
+    await expect(status).to_have_text("Sorry, your message was not sent. Please try again.")
+    await expect(page.locator("#text")).to_have_value("/help")
+    await page.unroute("**/chat/api/messages")
+    await page.locator("#text").press("Enter")
+    await expect(page.locator(".msg.out").last).to_contain_text("/language — choose")
+    await expect(status).to_be_hidden()
