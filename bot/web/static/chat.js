@@ -48,8 +48,9 @@ async function useLanguage(language) {
   store.set("sarafan.ui", language);
   try {
     const response = await fetch(`/chat/api/texts?language=${language}`);
-    if (!response.ok) return;
-    const data = await response.json();
+    const data = response.ok ? await response.json() : null;
+    // A later switch wins even when its answer arrives first.
+    if (!data || uiLanguage !== language) return;
     texts = data.texts;
     document.documentElement.lang = data.language;
     document.documentElement.dir = data.rtl ? "rtl" : "ltr";
