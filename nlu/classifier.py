@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,8 @@ from nlu.rejection import Rejector, intent_groups, margin_features
 from nlu.settings import ClassifierSettings
 from nlu.types import OUT_OF_SCOPE, IntentScore
 
+TRAIN_THREADS = 2
+"""Parallel SVM fits while training; the target machine has two cores."""
 DEFAULT_TEMPERATURE = 0.1
 """Used when the data is too small for cross-validation; typical of fitted values."""
 
@@ -27,10 +30,18 @@ class IntentClassifier:
     def __init__(self, settings: ClassifierSettings | None = None) -> None:
         self.settings = settings or ClassifierSettings()
         self.featurizer = Featurizer(self.settings)
-        self.svm = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
+        self.svm = self._new_svm()
         self.intents: list[str] = []
         self.temperature = DEFAULT_TEMPERATURE
         self.rejector = Rejector()
+
+    def _new_svm(self) -> LinearSVC:
+        """An unfitted SVM with the configured settings."""
+        return LinearSVC(
+            C=self.settings.regularization,
+            tol=self.settings.tolerance,
+            random_state=self.settings.seed,
+        )
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
         """Train on ``texts`` labelled with ``intents``; needs at least two intents."""
@@ -39,47 +50,59 @@ class IntentClassifier:
         if len(self.intents) < 2:
             raise ValueError("the intent classifier needs examples of at least two intents")
         features = self.featurizer.fit_transform(texts)
-        held_out = self._held_out_margins(features, labels)
-        if held_out is not None:
-            margins, truth = held_out
-            self.temperature = fit_temperature(margins, truth)
-            self._fit_rejector(features, labels, margins, truth)
-        _fit_quietly(self.svm, features, labels)
+        # liblinear releases the GIL, so the final model, the cross-validation folds and the
+        # unknown-intent models train side by side. Warning filters are process-wide, so one
+        # block here also covers the worker threads.
+        with warnings.catch_warnings(), ThreadPoolExecutor(TRAIN_THREADS) as pool:
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            final = pool.submit(self.svm.fit, features, labels)
+            folds = self._submit_folds(pool, features, labels)
+            groups = intent_groups(self.intents, self.settings.seed)
+            hidden = [pool.submit(self._margins_without, features, labels, g) for g in groups]
+            final.result()
+            if folds:
+                self._calibrate(labels, folds, [job.result() for job in hidden])
         return self
 
-    def _fit_rejector(self, features: Matrix, labels: Array, margins: Array, truth: Array) -> None:
-        """Learn the out-of-scope cut from held-out in-scope and simulated unknown margins."""
-        unknown = [
-            margin_features(self._margins_without(features, labels, group), self.temperature)
-            for group in intent_groups(self.intents, self.settings.seed)
+    def _submit_folds(
+        self, pool: ThreadPoolExecutor, features: Matrix, labels: Array
+    ) -> list[tuple[Array, Future[Array]]]:
+        """Cross-validation jobs as (held-out rows, future margins); none if data is thin."""
+        smallest = min(np.unique(labels, return_counts=True)[1])
+        folds = min(self.settings.folds, int(smallest))
+        if folds < 2:
+            return []
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.settings.seed)
+        return [
+            (test, pool.submit(self._fold_margins, features, labels, train, test))
+            for train, test in splitter.split(np.zeros(len(labels)), labels)
         ]
-        if not unknown:
-            return
-        known = margin_features(margins, self.temperature)
-        correct = margins.argmax(axis=1) == truth
-        self.rejector.fit(known, np.vstack(unknown), correct, self.settings.oos_cost)
+
+    def _fold_margins(self, features: Matrix, labels: Array, train: Array, test: Array) -> Array:
+        """Margins of the ``test`` rows from a model trained on the ``train`` rows."""
+        model = self._new_svm().fit(features[train], labels[train])
+        return _margins(model, features[test], len(self.intents))
 
     def _margins_without(self, features: Matrix, labels: Array, group: list[str]) -> Array:
         """Margins of the examples of ``group`` from a model that never saw those intents."""
         hidden = np.isin(labels, group)
-        model = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
-        _fit_quietly(model, features[~hidden], labels[~hidden])
+        model = self._new_svm().fit(features[~hidden], labels[~hidden])
         return _margins(model, features[hidden], len(self.intents) - len(group))
 
-    def _held_out_margins(self, features: Matrix, labels: Array) -> tuple[Array, Array] | None:
-        """Cross-validated margins of every example, or ``None`` if the data is too thin."""
-        smallest = min(np.unique(labels, return_counts=True)[1])
-        folds = min(self.settings.folds, int(smallest))
-        if folds < 2:
-            return None
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.settings.seed)
+    def _calibrate(
+        self, labels: Array, folds: list[tuple[Array, Future[Array]]], unknown: list[Array]
+    ) -> None:
+        """Fit the temperature on held-out margins, then the out-of-scope rejector."""
         margins = np.zeros((len(labels), len(self.intents)), dtype=np.float64)
-        for train, test in splitter.split(np.zeros(len(labels)), labels):
-            model = LinearSVC(C=self.settings.regularization, random_state=self.settings.seed)
-            _fit_quietly(model, features[train], labels[train])
-            margins[test] = _margins(model, features[test], len(self.intents))
+        for test, job in folds:
+            margins[test] = job.result()
         truth = np.searchsorted(np.asarray(self.intents), labels)
-        return margins, truth
+        self.temperature = fit_temperature(margins, truth)
+        if unknown:
+            known = margin_features(margins, self.temperature)
+            unknown_features = np.vstack([margin_features(u, self.temperature) for u in unknown])
+            correct = margins.argmax(axis=1) == truth
+            self.rejector.fit(known, unknown_features, correct, self.settings.oos_cost)
 
     def rank_one(self, text: str, top: int = 10) -> tuple[IntentScore, ...]:
         """``rank`` for a single message on the fast path (no sklearn input validation)."""
@@ -140,10 +163,3 @@ def _margins(model: LinearSVC, features: Matrix, n_intents: int) -> Array:
         # sklearn returns one column for two classes: the margin of the second one.
         return np.column_stack([-values / 2, values / 2])
     return values
-
-
-def _fit_quietly(model: LinearSVC, features: Matrix, labels: Any) -> None:
-    """Fit; liblinear's convergence warning on tiny data sets is harmless here."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(features, labels)

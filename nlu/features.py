@@ -54,7 +54,8 @@ class Featurizer:
     def _stack(self, parts: list[Matrix], texts: Sequence[str]) -> Matrix:
         """Join the blocks; embeddings are dense so they join as one more block."""
         if self.encoder is not None:
-            parts.append(sparse.csr_matrix(self.encoder.encode(texts)))
+            weight = self.settings.embedding_weight
+            parts.append(sparse.csr_matrix(weight * self.encoder.encode(texts)))
         return sparse.hstack(parts, format="csr")
 
     def sparse_row(self, text: str) -> tuple[Array, Array]:
@@ -76,7 +77,10 @@ class Featurizer:
 
     def dense_row(self, text: str) -> Array | None:
         """The sentence embedding of one text, when embeddings are on."""
-        return None if self.encoder is None else self.encoder.encode([text])[0]
+        if self.encoder is None:
+            return None
+        vector: Array = self.settings.embedding_weight * self.encoder.encode([text])[0]
+        return vector
 
     def _analyzers(self) -> list[Callable[[str], list[str]]]:
         """Cached n-gram analysers of the fitted vectorisers."""

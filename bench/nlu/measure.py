@@ -67,11 +67,15 @@ def throughput(system: System, texts: list[str]) -> float:
 
 
 def peak_memory_mb(system: System, workdir: Path) -> float:
-    """Peak RSS of a fresh process that loads the saved model and parses once."""
+    """Peak RSS (VmHWM) of a fresh process that loads the saved model and parses once.
+
+    ``ru_maxrss`` is not used: across fork+exec Linux can report the parent's high-water mark.
+    """
     snippet = system.save(workdir / f"{abs(hash(system.name))}.model")
     code = (
-        "import resource\nfrom pathlib import Path\n" + snippet + "\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "from pathlib import Path\n" + snippet + "\n"
+        "status = Path('/proc/self/status').read_text().splitlines()\n"
+        "print(next(line.split()[1] for line in status if line.startswith('VmHWM')))"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     result = subprocess.run(

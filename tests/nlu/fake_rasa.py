@@ -56,6 +56,13 @@ def rasa_body(model: LocalNlu, text: str) -> dict[str, Any]:
     }
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that timed out closes the socket mid-answer; that is expected here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Swallow the broken pipe of a request the client gave up on."""
+
+
 @contextmanager
 def fake_rasa(model: LocalNlu, behaviour: Behaviour) -> Iterator[str]:
     """Serve on 127.0.0.1 at a random free port; yields the base URL."""
@@ -84,7 +91,7 @@ def fake_rasa(model: LocalNlu, behaviour: Behaviour) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             """Keep test output quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
