@@ -12,7 +12,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from bench.nlu import dataset
 from bench.nlu.langid_eval import langid_accuracy
-from bench.nlu.measure import latency_ms, peak_memory_mb, throughput, timed
+from bench.nlu.measure import latency_ms, model_file, peak_memory_mb, throughput, timed
 from bench.nlu.systems import Reference, Sarafan, System
 from nlu.settings import ClassifierSettings
 from nlu.types import OUT_OF_SCOPE
@@ -32,6 +32,7 @@ def measure(system: System, workdir: Path) -> dict[str, float]:
     figures["p50_ms"], figures["p99_ms"] = latency_ms(system, test.texts)
     figures["batch_msgs_per_s"] = throughput(system, test.texts)
     figures["peak_mb"] = peak_memory_mb(system, workdir)
+    figures["load_s"] = system.load_seconds(model_file(system, workdir))
     figures.update(out_of_scope(system))
     return figures
 
@@ -64,6 +65,7 @@ ROWS = [
     ("p99_ms", "parse latency p99, ms (1 core)", 1),
     ("batch_msgs_per_s", "batch throughput, msg/s", 1),
     ("peak_mb", "peak memory of loaded model, MB", 1),
+    ("load_s", "model load time, s", 1),
     ("oos_recall", "out-of-scope recall (19 held-out intents)", 100),
     ("in_scope_drop", "in-scope accuracy drop from rejection, pts", 100),
 ]

@@ -66,12 +66,17 @@ def throughput(system: System, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def model_file(system: System, workdir: Path) -> Path:
+    """Where a system's saved model goes."""
+    return workdir / f"{abs(hash(system.name))}.model"
+
+
 def peak_memory_mb(system: System, workdir: Path) -> float:
     """Peak RSS (VmHWM) of a fresh process that loads the saved model and parses once.
 
     ``ru_maxrss`` is not used: across fork+exec Linux can report the parent's high-water mark.
     """
-    snippet = system.save(workdir / f"{abs(hash(system.name))}.model")
+    snippet = system.save(model_file(system, workdir))
     code = (
         "from pathlib import Path\n" + snippet + "\n"
         "status = Path('/proc/self/status').read_text().splitlines()\n"

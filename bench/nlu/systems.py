@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +33,7 @@ class System(Protocol):
     def predict(self, texts: list[str], *, reject: bool) -> list[str]: ...
     def predict_one(self, text: str) -> str: ...
     def save(self, path: Path) -> str: ...
+    def load_seconds(self, path: Path) -> float: ...
 
 
 class Sarafan:
@@ -66,6 +69,13 @@ class Sarafan:
             f"from nlu.local import LocalNlu; m = LocalNlu.load(Path({str(path)!r}))\n"
             "m.parse_sync('where is my card', language='en')"
         )
+
+
+def _timed_load(load: Callable[[], object]) -> float:
+    """Seconds one load takes."""
+    started = time.perf_counter()
+    load()
+    return time.perf_counter() - started
 
 
 class Reference:
