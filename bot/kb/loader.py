@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import LANGUAGES
+from bot.kb.markdown import FrontMatterError, entry_node
 from bot.kb.model import Entry, LocalLink
 
 BUNDLED = Path(__file__).resolve().parents[1] / "content"
@@ -40,9 +41,9 @@ class Parsed:
 
 
 def kb_files(content_dir: Path | None) -> list[Path]:
-    """The FAQ files of a content folder (``<dir>/kb/*.yml``), the bundled demo by default."""
+    """The FAQ files of a content folder (``<dir>/kb/*.yml|md``), the bundled demo by default."""
     folder = (content_dir or BUNDLED) / "kb"
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
+    return sorted(path for pattern in ("*.yml", "*.yaml", "*.md") for path in folder.glob(pattern))
 
 
 def parse_files(paths: Iterable[Path]) -> Parsed:
@@ -55,6 +56,9 @@ def parse_files(paths: Iterable[Path]) -> Parsed:
 
 def _parse_file(path: Path, parsed: Parsed) -> None:
     where = _Where(str(path), parsed.problems)
+    if path.suffix == ".md":
+        _parse_markdown(path, parsed, where)
+        return
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -81,6 +85,25 @@ def _parse_file(path: Path, parsed: Parsed) -> None:
         if entry is not None:
             parsed.entries.append(entry)
             parsed.lines.setdefault(entry.id, _line(node))
+
+
+def _parse_markdown(path: Path, parsed: Parsed, where: _Where) -> None:
+    try:
+        node = entry_node(path.read_text(encoding="utf-8"))
+    except FrontMatterError as exc:
+        where.problem(exc.line, str(exc))
+        return
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where.problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc.problem}")
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        where.problem(1, f"cannot read the file: {exc}")
+        return
+    entry = _entry(node, where)
+    if entry is not None:
+        parsed.entries.append(entry)
+        parsed.lines.setdefault(entry.id, _line(node))
 
 
 def _entry(node: yaml.Node, where: _Where) -> Entry | None:

@@ -107,3 +107,47 @@ def test_cli_kb_check(tmp_path: Path) -> None:
     assert "a.yml:3: entry 'x': 'title' misses language 'el'" in broken.output
     empty = runner.invoke(app, ["kb", "check", str(tmp_path / "nothing")])
     assert empty.exit_code == 1
+
+
+MARKDOWN = """\
+---
+id: gift_cards
+tags: [payment]
+title: {en: Gift cards, ru: Подарочные карты, fa: کارت هدیه, bg: Ваучери, el: Δωροκάρτες}
+questions:
+  en: [do you sell gift cards, can I buy a voucher, gift card for a friend]
+  ru: [есть подарочные карты, можно купить сертификат, подарочная карта для друга]
+  fa: [کارت هدیه دارید, می‌شود کارت هدیه خرید, کارت هدیه برای دوستم]
+  bg: [имате ли ваучери, може ли да купя ваучер, ваучер за приятел]
+  el: [έχετε δωροκάρτες, μπορώ να αγοράσω δωροεπιταγή, δωροκάρτα για φίλο]
+---
+## en
+Yes: **gift cards** from €10 to €200, sent by email.
+
+## ru
+Да: подарочные карты от 10 до 200 €, приходят на почту.
+
+## fa
+بله: کارت هدیه از ۱۰ تا ۲۰۰ یورو، با ایمیل ارسال می‌شود.
+
+## bg
+Да: ваучери от 10 до 200 €, изпращат се по имейл.
+"""
+
+
+def test_markdown_entries_with_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path, "gift_cards.md", MARKDOWN)
+    parsed, found = check(kb_files(tmp_path))
+    [item] = parsed.entries
+    assert item.answers["ru"].startswith("Да: подарочные карты")
+    assert item.answers["en"].endswith("sent by email.")
+    assert [str(p) for p in found] == [f"{path}:12: entry 'gift_cards': 'answer' misses "
+                                       "language 'el'"]
+
+
+def test_markdown_without_front_matter_or_bad_yaml(tmp_path: Path) -> None:
+    plain = write(tmp_path, "a.md", "## en\nHello\n")
+    broken = write(tmp_path, "b.md", "---\nid: x\ntitle: [oops\n---\n## en\nHi\n")
+    found = problems(tmp_path)
+    assert f"{plain}:1: a Markdown entry must start with '---' and YAML front matter" in found
+    assert any(p.startswith(f"{broken}:") and "not valid YAML" in p for p in found)
