@@ -165,7 +165,7 @@ async def get_messages(request: Request) -> Response:
     after = request.query_params.get("after", "0")
     if not CHAT_ID.match(chat_id):
         return _Refused("chat_id must be 8-64 letters, digits, _ or -").response()
-    if not after.isdigit():
+    if not after.isdigit() or len(after) > 18:  # beyond 18 digits it overflows a BIGINT
         return _Refused("after must be a message id (a whole number)").response()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LONG_POLL_SECONDS

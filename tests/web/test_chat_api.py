@@ -115,7 +115,8 @@ async def test_bad_input_is_refused_with_a_json_error_and_nothing_stored(
 
 
 @pytest.mark.parametrize("query", [{"chat_id": "short"}, {"chat_id": CHAT, "after": "-1"},
-                                   {"chat_id": CHAT, "after": "1e9"}])
+                                   {"chat_id": CHAT, "after": "1e9"},
+                                   {"chat_id": CHAT, "after": "9" * 30}])
 async def test_bad_polls_are_refused(client: httpx.AsyncClient, query: dict[str, str]) -> None:
     response = await client.get(API, params=query)
     assert response.status_code == 400
