@@ -23,6 +23,8 @@ from bot.storage.tickets import CLOSED, OPEN, WAITING
 
 FORWARD_LIMIT = 3500
 """Telegram takes 4096 characters per message; the full text stays in the transcript."""
+HISTORY_LIMIT = FORWARD_LIMIT - 500
+"""Room left for the history in a ticket's first message, after its header and footer."""
 GROUP_CHATS = frozenset({"group", "supergroup"})
 HIGH, NORMAL = 1, 0
 FORWARDED = N_("I have passed your request to our team (ticket #{ref}). {when} They will answer "
@@ -157,10 +159,13 @@ class Handoff:
         head = gettext(language, "Ticket #{ref}: {reason}", ref=record.ref, reason=reason)
         who = (f"{turn.contact.display_name or turn.contact.external_id} "
                f"({record.channel}, {record.language})")
-        lines = [f"{author}: {_cut(line, 500)}" for author, line in record.transcript]
+        # One Telegram message (the adapter splits longer ones and reports the last part's id,
+        # which operators would not reply to): the oldest history goes first.
+        history = "\n".join(f"{author}: {_cut(line, 500)}" for author, line in record.transcript)
+        history = history if len(history) < HISTORY_LIMIT else "…" + history[-HISTORY_LIMIT:]
         footer = gettext(language, "Reply to this message to answer; reply /close to close the "
                                    "ticket.")
-        return "\n".join([urgent + head, who, "—", *lines, "—", footer])
+        return "\n".join([urgent + head, who, "—", history, "—", footer])
 
 
 def human_button(turn: Turn) -> Button:

@@ -123,3 +123,14 @@ def test_second_request_keeps_the_open_ticket() -> None:
     open_ = TicketView(3, "7-1", "open", "webchat", "c1", None, "en")
     outcome = decide(turn("/human", context={TICKET: open_}), registry())
     assert not outcome.records and "#7-1" in outcome.replies[0].text
+
+
+def test_the_forward_fits_one_telegram_message_and_keeps_the_newest_lines() -> None:
+    from bot.flows.handoff_records import RECENT
+
+    recent = tuple(("customer", f"message {n} " + "blah " * 200) for n in range(8))
+    outcome = decide(turn("/human", context={RECENT: recent}), registry())
+    forward = outcome.sends[0].reply.text
+    assert len(forward) < 4096
+    assert "customer: /human" in forward and "message 0 " not in forward
+    assert len(outcome.records[0].transcript) == 9  # type: ignore[attr-defined]
