@@ -99,8 +99,8 @@ def page_texts(language: str) -> dict[str, str]:
         "language": gettext(language, "Language"),
         "offline": gettext(language, "Connection lost. Reconnecting…"),
         "send_failed": gettext(language, "Sorry, your message was not sent. Please try again."),
-        "too_long": gettext(language, "Your message is too long. Please keep it under {limit} "
-                                      "characters.", limit=limit),
+        "too_long": gettext(language, "Your message is too long. Please shorten it to {limit} "
+                                      "characters or fewer.", limit=limit),
     }
 
 
