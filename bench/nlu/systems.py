@@ -70,6 +70,10 @@ class Sarafan:
             "m.parse_sync('where is my card', language='en')"
         )
 
+    def load_seconds(self, path: Path) -> float:
+        """Time ``LocalNlu.load`` of a file written by ``save``."""
+        return _timed_load(lambda: LocalNlu.load(path))
+
 
 def _timed_load(load: Callable[[], object]) -> float:
     """Seconds one load takes."""
@@ -114,3 +118,7 @@ class Reference:
             f"import pickle; m = pickle.loads(Path({str(path)!r}).read_bytes())\n"
             "m.predict(['where is my card'])"
         )
+
+    def load_seconds(self, path: Path) -> float:
+        """Time unpickling the pipeline."""
+        return _timed_load(lambda: pickle.loads(path.read_bytes()))
