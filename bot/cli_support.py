@@ -15,7 +15,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.kb.check import check
 from bot.kb.loader import kb_files
 from bot.storage.session import create_engine, create_sessionmaker
-from bot.storage.tickets import Ticket, find_ticket, list_tickets
+from bot.storage.tickets import Ticket, find_ticket, list_tickets, rating_summary
 
 Result = TypeVar("Result")
 kb_app = typer.Typer(help="Knowledge base: the FAQ content support answers from.",
@@ -48,6 +48,17 @@ def kb_check(
     typer.echo(f"{len(files)} files, {len(parsed.entries)} entries, {len(problems)} problems")
     if problems:
         raise typer.Exit(1)
+
+
+@kb_app.command("ratings")
+def kb_ratings() -> None:
+    """How customers rated each answer (👍 share), least helpful first."""
+    rows = _run(_ratings(_settings().database_url))
+    typer.echo(f"{'entry':<24} {'helpful':>8} {'ratings':>8}")
+    for entry, helpful, total in rows:
+        typer.echo(f"{entry:<24} {helpful / total:>8.0%} {total:>8}")
+    if not rows:
+        typer.echo("no ratings yet")
 
 
 @tickets_app.command("list")
@@ -92,9 +103,18 @@ def _run(work: Coroutine[Any, Any, Result]) -> Result:
     try:
         return asyncio.run(work)
     except DBAPIError as exc:
-        typer.echo(f"cannot read tickets ({exc.orig}); is the database migrated? "
+        typer.echo(f"cannot read the database ({exc.orig}); is it migrated? "
                    "Run `sarafan db upgrade`.", err=True)
         raise typer.Exit(1) from None
+
+
+async def _ratings(url: str) -> list[tuple[str, int, int]]:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await rating_summary(session=session)
+    finally:
+        await engine.dispose()
 
 
 async def _list(url: str, status: str | None, limit: int) -> list[Ticket]:

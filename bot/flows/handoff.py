@@ -40,7 +40,7 @@ REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    """Hands conversations to people in an operators' group; ``chat_id`` None stores only."""
+    """Hands conversations to people in an operators' group; without one, only stores tickets."""
 
     operators_chat_id: int | None = None
     operators_language: str = "en"

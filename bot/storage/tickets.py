@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -94,3 +94,14 @@ async def find_ticket(*, session: AsyncSession, ref: str) -> Ticket | None:
     """The ticket ``ref`` (as shown to people, with or without ``#``), with its transcript."""
     query = select(Ticket).where(Ticket.ref == ref.lstrip("#"))
     return await session.scalar(query.options(selectinload(Ticket.transcript)))
+
+
+async def rating_summary(*, session: AsyncSession) -> list[tuple[str, int, int]]:
+    """Per FAQ entry: helpful ratings and all ratings, least helpful share first."""
+    helpful = func.sum(case((AnswerRating.helpful, 1), else_=0))
+    rows = await session.execute(
+        select(AnswerRating.entry_id, helpful, func.count())
+        .group_by(AnswerRating.entry_id)
+        .order_by(helpful * 1.0 / func.count(), AnswerRating.entry_id)
+    )
+    return [(entry, int(good or 0), int(total)) for entry, good, total in rows.all()]

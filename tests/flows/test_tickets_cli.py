@@ -1,4 +1,4 @@
-"""`sarafan tickets list|show` on a database where a customer asked for a person."""
+"""`sarafan tickets list|show` and `kb ratings` on a database with tickets and ratings."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from tests.flows.conftest import ScriptedNlu, support_bot
 from tests.flows.test_support_e2e import operator_says, operators
 
 
-async def test_list_and_show_tickets(support_settings: Settings,
+async def test_list_and_show_tickets(support_settings: Settings, database_url: str,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    support_settings = support_settings.model_copy(update={"database_url": database_url})
     bot = await support_bot(support_settings, ScriptedNlu())
     try:
         await bot.say("/human")
         await operator_says(bot, "Hello, how can I help?", operators(bot)[0][0])
         await bot.say("/human", chat="c2")
+        for verdict in ("yes", "no", "no"):
+            await bot.say(payload=f"rate:returns:{verdict}")
+        await bot.say(payload="rate:invoice:yes")
     finally:
         await bot.close()
     monkeypatch.setenv("SARAFAN_DATABASE_URL", support_settings.database_url)
@@ -36,3 +40,7 @@ async def test_list_and_show_tickets(support_settings: Settings,
     assert "operator: Hello, how can I help?" in shown.output
     missing = await asyncio.to_thread(runner.invoke, app, ["tickets", "show", "99-9"])
     assert missing.exit_code == 1
+    ratings = await asyncio.to_thread(runner.invoke, app, ["kb", "ratings"])
+    assert ratings.exit_code == 0, ratings.output
+    assert ratings.output.splitlines()[1:] == [f"{'returns':<24} {'33%':>8} {3:>8}",
+                                               f"{'invoice':<24} {'100%':>8} {1:>8}"]
