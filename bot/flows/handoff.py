@@ -46,6 +46,8 @@ class Handoff:
     operators_language: str = "en"
     response_time: Mapping[str, str] = field(default_factory=dict)
     operators_channel: str = "telegram"
+    angry_sentiment: float = -0.6
+    """A customer message this negative (or a complaint) raises its ticket to high priority."""
 
     def is_operators_chat(self, message: Inbound) -> bool:
         """Whether ``message`` was written in the operators' group."""
@@ -84,12 +86,21 @@ class Handoff:
         if ticket is None or self.is_operators_chat(turn.message):
             return None
         name = turn.contact.display_name or turn.contact.external_id
-        record = AddToTicket(ticket.id, "customer", turn.text, status=OPEN)
-        sends = self._to_operators(ticket.ref, f"#{ticket.ref} {name}: {_cut(turn.text)}")
+        urgent = self._angry(turn)
+        record = AddToTicket(ticket.id, "customer", turn.text, status=OPEN,
+                             priority=HIGH if urgent else None)
+        mark = gettext(self.operators_language, "HIGH PRIORITY") + " · " if urgent else ""
+        sends = self._to_operators(ticket.ref,
+                                   f"{mark}#{ticket.ref} {name}: {_cut(turn.text)}")
         if sends:
             return Outcome(turn.state, sends=sends, records=(record,))
         return say(turn, "Added to your request #{ref}; our team will answer here.",
                    records=(record,), ref=ticket.ref)
+
+    def _angry(self, turn: Turn) -> bool:
+        parse = turn.parse
+        return parse is not None and (parse.intent.name == "complaint"
+                                      or parse.sentiment <= self.angry_sentiment)
 
     def operator_message(self, turn: Turn) -> Outcome | None:
         """In the operators' group: a reply to a ticket message goes to that customer."""

@@ -52,6 +52,8 @@ class AddToTicket(Record):
     text: str
     delivered: bool = True
     status: str | None = None
+    priority: int | None = None
+    """Raise the ticket to this priority (never lowers it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,6 +108,8 @@ async def add_to_ticket(session: AsyncSession, contact: ContactInfo, record: Add
         ticket.first_response_at = utcnow()
     if record.status and ticket.status != CLOSED:
         ticket.status = record.status
+    if record.priority is not None:
+        ticket.priority = max(ticket.priority, record.priority)
 
 
 async def close_ticket(session: AsyncSession, contact: ContactInfo, record: CloseTicket) -> None:

@@ -35,7 +35,7 @@ def register(registry: Registry) -> None:
     language = settings.default_language if settings else "en"
     kb = load_knowledge_base(settings.content_dir if settings else None, language)
     handoff = Handoff(settings.telegram.operators_chat_id if settings else None, language,
-                      kb.policy.response_time)
+                      kb.policy.response_time, angry_sentiment=kb.policy.angry_sentiment)
     Support(kb, handoff).install(registry)
     register_storage(registry)
 

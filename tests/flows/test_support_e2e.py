@@ -6,6 +6,7 @@ import itertools
 
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.messages import Inbound, Reply
 from bot.storage.tickets import CLOSED, WAITING, AnswerRating, Ticket
 from tests.flows.conftest import OPERATORS, ScriptedNlu, parse, support_bot
@@ -124,10 +125,7 @@ async def test_operator_chatter_and_strangers_in_the_group_are_ignored(bot: BotH
     assert "reply /close" in operators(bot)[-1][1].text
 
 
-async def test_tickets_on_both_databases(database_url: str, support_settings: object) -> None:
-    from bot.config import Settings
-
-    assert isinstance(support_settings, Settings)
+async def test_tickets_on_both_databases(database_url: str, support_settings: Settings) -> None:
     settings = support_settings.model_copy(update={"database_url": database_url})
     harness = await support_bot(settings, ScriptedNlu(
         {"you are useless": parse("complaint", 0.9, sentiment=-0.8)}))
@@ -139,5 +137,25 @@ async def test_tickets_on_both_databases(database_url: str, support_settings: ob
         [ticket] = await tickets(harness)
         assert (ticket.priority, ticket.status) == (1, WAITING)
         assert ticket.first_response_at is not None
+    finally:
+        await harness.close()
+
+
+async def test_an_angry_follow_up_raises_the_ticket(bot: BotHarness, scripted: ScriptedNlu) -> None:
+    scripted.script["still nothing?! disgraceful"] = parse("complaint", 0.8, sentiment=-0.9)
+    await bot.say("/human")
+    assert await bot.say("still nothing?! disgraceful") == []
+    assert operators(bot)[-1][1].text.startswith("HIGH PRIORITY · #")
+    [ticket] = await tickets(bot)
+    assert ticket.priority == 1
+
+
+async def test_the_trained_model_answers_end_to_end(support_settings: Settings) -> None:
+    harness = await support_bot(support_settings, None)
+    try:
+        [answer] = await harness.say("where is my parcel? it has been a week")
+        assert "tracking link" in answer.text
+        [person] = await harness.say("I want to talk to a human please")
+        assert "ticket #" in person.text
     finally:
         await harness.close()
