@@ -12,6 +12,7 @@ from collections import Counter
 from functools import cache
 from importlib import resources
 
+import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -69,13 +70,22 @@ class _PairModel:
     """Naive Bayes over character 1–5-grams for two languages that share a script."""
 
     def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
+        vectorizer, bayes = pipeline[0], pipeline[-1]
+        # Scoring by hand from the fitted tables avoids ~1 ms of sklearn input validation.
+        self.analyze = vectorizer.build_analyzer()
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.log_probs = bayes.feature_log_prob_.T.copy()
+        self.log_prior = bayes.class_log_prior_
+        self.classes = [str(code) for code in bayes.classes_]
 
     def predict(self, text: str) -> tuple[str, float]:
         """The likelier language and its posterior probability."""
-        probs = self.pipeline.predict_proba([_prepare(text)])[0]
-        best = int(probs.argmax())
-        return str(self.pipeline.classes_[best]), float(probs[best])
+        columns = [self.vocabulary[g] for g in self.analyze(_prepare(text)) if g in self.vocabulary]
+        scores = self.log_prior + self.log_probs[columns].sum(axis=0)
+        posterior = np.exp(scores - scores.max())
+        posterior /= posterior.sum()
+        best = int(posterior.argmax())
+        return self.classes[best], float(posterior[best])
 
 
 def _prepare(text: str) -> str:
