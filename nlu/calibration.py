@@ -1,4 +1,4 @@
-"""Turn classifier margins into calibrated probabilities and learn the out-of-scope threshold."""
+"""Turn classifier margins into calibrated probabilities (temperature scaling)."""
 
 from __future__ import annotations
 
@@ -29,16 +29,3 @@ def fit_temperature(margins: Array, truth: Array) -> float:
 
     found = minimize_scalar(log_loss, bounds=(np.log(1e-3), np.log(10.0)), method="bounded")
     return float(np.exp(found.x))
-
-
-def fit_threshold(confidence: Array, correct: Array, budget: float) -> float:
-    """Highest confidence cut that rejects at most ``budget`` of the correct held-out answers.
-
-    Rejecting a wrong answer costs no accuracy, so only correct answers count against the
-    budget; everything under the cut is reported as out of scope.
-    """
-    right = np.sort(confidence[correct])
-    if len(right) == 0:
-        return 0.0
-    allowed = int(np.floor(budget * len(right)))
-    return float(right[allowed]) if allowed < len(right) else float(right[-1])
