@@ -12,9 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+import migrations
 from bot.storage.session import create_engine
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+# `migrations` ships as a package so `sarafan db upgrade` works from a plain `pip install`.
+MIGRATIONS = Path(migrations.__file__).resolve().parent
 
 
 def alembic_config(url: str) -> Config:
