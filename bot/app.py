@@ -105,8 +105,10 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # Long-polling web chats would otherwise hold Ctrl+C for their full 20 s wait.
     server = _Server(uvicorn.Config(bot.http, host=settings.host, port=settings.port,
-                                    log_level="warning", lifespan="off"))
+                                    log_level="warning", lifespan="off",
+                                    timeout_graceful_shutdown=2))
     tasks = [
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
