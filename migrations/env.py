@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.storage.migrate import migration_engine
 from bot.storage.registry import all_metadata
-from bot.storage.session import create_engine
 
 config = context.config
 target_metadata = all_metadata()
@@ -36,7 +36,7 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_engine(_url())
+    engine = migration_engine(_url())
     async with engine.connect() as connection:
         await connection.run_sync(_configure)
     await engine.dispose()

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from bot.storage.session import create_engine
 
 # `migrations` ships as a package so `sarafan db upgrade` works from a plain `pip install`.
 MIGRATIONS = Path(migrations.__file__).resolve().parent
+MIGRATION_LOCK = 0x5A_4A_F0_A1
+"""PostgreSQL advisory lock key taken while migrating; any constant shared by all workers."""
 
 
 def alembic_config(url: str) -> Config:
@@ -44,20 +50,52 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def migration_engine(url: str) -> AsyncEngine:
+    """An engine for schema changes: one migrator at a time, and SQLite's DDL made safe."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_for_ddl)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+    return engine
+
+
+def _sqlite_for_ddl(dbapi_connection: Any, _record: Any) -> None:
+    # Batch migrations copy a table and drop the old one; with foreign keys on, that DROP would
+    # run ON DELETE actions and empty or orphan the child tables. The driver would also leave
+    # DDL outside the transaction, so we begin transactions ourselves (SQLAlchemy's recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at once: a second worker starting up waits, then finds
+    # the schema already at head, instead of creating the same tables a second time.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def _migrate(url: str, step: Callable[[Connection, Config, str], None], target: str) -> None:
+    engine = migration_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Held until commit: workers starting together migrate one after another.
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                         {"key": MIGRATION_LOCK})
+            await connection.run_sync(step, alembic_config(url), target)
+    finally:
+        await engine.dispose()
+
+
 async def upgrade(url: str, target: str = "head") -> None:
     """Bring the database to ``target`` (creating the SQLite file if needed)."""
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, alembic_config(url), target)
-    await engine.dispose()
+    await _migrate(url, _upgrade, target)
 
 
 async def downgrade(url: str, target: str) -> None:
     """Step the schema back to ``target``."""
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(_downgrade, alembic_config(url), target)
-    await engine.dispose()
+    await _migrate(url, _downgrade, target)
 
 
 async def current(url: str) -> str | None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Column, String, inspect, select
 from sqlalchemy.engine import Connection
 
 from bot.storage import migrate
+from bot.storage.models import Contact, Conversation
 from bot.storage.registry import all_metadata
-from bot.storage.session import create_engine
+from bot.storage.session import create_engine, create_sessionmaker
 
 CORE_TABLES = {"contacts", "conversations", "messages", "inbox", "outbox"}
 
@@ -62,3 +66,41 @@ def test_core_tables_have_named_constraints(table: str) -> None:
     model = all_metadata().tables[table]
     names = [c.name for c in model.constraints] + [i.name for i in model.indexes]
     assert all(isinstance(name, str) and name for name in names)
+
+
+MIGRATE = ("import asyncio, sys; from bot.storage import migrate; "
+           "asyncio.run(migrate.upgrade(sys.argv[1]))")
+
+
+async def test_workers_starting_together_migrate_one_after_another(database_url: str) -> None:
+    workers = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", MIGRATE, database_url, stderr=asyncio.subprocess.PIPE)
+        for _ in range(3)]
+    results = [await worker.communicate() for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0], results
+    assert await migrate.current(database_url) == migrate.head()
+
+
+def _rebuild_contacts(connection: Connection) -> None:
+    """What a future revision altering `contacts` does on SQLite: copy, drop, rename."""
+    operations = Operations(MigrationContext.configure(connection))
+    with operations.batch_alter_table("contacts", recreate="always") as batch:
+        batch.add_column(Column("note", String(32)))
+
+
+async def test_sqlite_table_rebuild_keeps_the_rows_that_point_at_it(sqlite_url: str) -> None:
+    await migrate.upgrade(sqlite_url)
+    engine = create_engine(sqlite_url)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker.begin() as session:
+        contact = Contact(channel="test", external_id="c1")
+        session.add(contact)
+        await session.flush()
+        session.add(Conversation(contact_id=contact.id, channel="test", chat_id="c1", data={}))
+    migrator = migrate.migration_engine(sqlite_url)
+    async with migrator.begin() as connection:
+        await connection.run_sync(_rebuild_contacts)
+    await migrator.dispose()
+    async with sessionmaker() as session:
+        assert len((await session.scalars(select(Conversation))).all()) == 1
+    await engine.dispose()
