@@ -175,3 +175,21 @@ async def test_apology_uses_the_stored_language(database_url: str) -> None:
 async def _make_due(sessionmaker: object) -> None:
     async with sessionmaker.begin() as session:  # type: ignore[attr-defined]
         await session.execute(update(InboxItem).values(lease_until=utcnow() - timedelta(seconds=1)))
+
+
+async def test_a_row_whose_workers_kept_dying_is_failed_without_running_again(
+    database_url: str,
+) -> None:
+    engine, sessionmaker = await open_db(database_url)
+    await enqueue(sessionmaker, message("c1", "kills the worker", hint="bg"))
+    async with sessionmaker.begin() as session:  # five workers claimed it and died mid-turn
+        await session.execute(update(InboxItem).values(
+            status="processing", attempts=processor_module.MAX_ATTEMPTS, claim_token="dead",
+            lease_until=utcnow() - timedelta(seconds=1)))
+    feature = Counting()
+    assert await processor(sessionmaker, feature).run_once() == 0
+    [row] = await inbox(sessionmaker)
+    assert (row.status, row.error) == ("failed", "gave up after repeated failures")
+    [apology] = [Reply.from_json(r.reply) for r in await rows(sessionmaker, OutboxItem)]
+    assert apology.language == "bg"
+    await engine.dispose()
