@@ -39,6 +39,7 @@ class IntentClassifier:
         """An unfitted SVM with the configured settings."""
         return LinearSVC(
             C=self.settings.regularization,
+            multi_class=self.settings.multi_class,
             tol=self.settings.tolerance,
             random_state=self.settings.seed,
         )
@@ -81,13 +82,13 @@ class IntentClassifier:
     def _fold_margins(self, features: Matrix, labels: Array, train: Array, test: Array) -> Array:
         """Margins of the ``test`` rows from a model trained on the ``train`` rows."""
         model = self._new_svm().fit(features[train], labels[train])
-        return _margins(model, features[test], len(self.intents))
+        return _margins(model, features[test])
 
     def _margins_without(self, features: Matrix, labels: Array, group: list[str]) -> Array:
         """Margins of the examples of ``group`` from a model that never saw those intents."""
         hidden = np.isin(labels, group)
         model = self._new_svm().fit(features[~hidden], labels[~hidden])
-        return _margins(model, features[hidden], len(self.intents) - len(group))
+        return _margins(model, features[hidden])
 
     def _calibrate(
         self, labels: Array, folds: list[tuple[Array, Future[Array]]], unknown: list[Array]
@@ -118,7 +119,7 @@ class IntentClassifier:
         dense = self.featurizer.dense_row(text)
         if dense is not None:
             margins = margins + dense @ weights[-len(dense) :]
-        if len(self.intents) == 2:
+        if len(margins) == 1:
             return np.array([-margins[0] / 2, margins[0] / 2])
         return margins
 
@@ -138,7 +139,7 @@ class IntentClassifier:
 
     def margins(self, texts: Sequence[str]) -> Array:
         """Raw SVM margins, one row per text, columns in ``self.intents`` order."""
-        return _margins(self.svm, self.featurizer.transform(texts), len(self.intents))
+        return _margins(self.svm, self.featurizer.transform(texts))
 
     def rank(self, texts: Sequence[str], top: int = 10) -> list[tuple[IntentScore, ...]]:
         """The ``top`` intents per text, best first, with ``out_of_scope`` first if rejected."""
@@ -156,10 +157,10 @@ class IntentClassifier:
         return ranking
 
 
-def _margins(model: LinearSVC, features: Matrix, n_intents: int) -> Array:
+def _margins(model: LinearSVC, features: Matrix) -> Array:
     """Decision values as an (n, intents) array, also for the two-class case."""
     values: Array = np.asarray(model.decision_function(features), dtype=np.float64)
-    if n_intents == 2:
+    if values.ndim == 1:
         # sklearn returns one column for two classes: the margin of the second one.
         return np.column_stack([-values / 2, values / 2])
     return values
