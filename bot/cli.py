@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import socket
 import sys
 from collections.abc import Iterator
 
@@ -46,6 +48,22 @@ def _database(settings: Settings) -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _check_address(settings: Settings) -> None:
+    """A port already taken is a setting to change: say so before starting anything."""
+    if settings.port == 0:
+        return
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        name = "SARAFAN_PORT" if exc.errno == errno.EADDRINUSE else "SARAFAN_HOST"
+        raise ConfigError(f"setting {name}: cannot listen on {settings.host}:{settings.port} "
+                          f"({exc.strerror or exc})") from None
+
+
 @app.command()
 def run() -> None:
     """Run the bot: HTTP server with the web chat, workers, and configured channels."""
@@ -54,9 +72,10 @@ def run() -> None:
     settings = _settings()
     configure_logging(settings.log_level, secret_values(settings))
     try:
+        _check_address(settings)
         with _database(settings):
             asyncio.run(serve(settings))
-    except ConfigError as exc:  # a channel found its settings unusable while starting
+    except ConfigError as exc:  # the address is taken, or a channel rejected its settings
         logging.getLogger("sarafan").error("Configuration error: %s", exc)
         raise typer.Exit(2) from None
 

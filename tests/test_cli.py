@@ -139,3 +139,18 @@ def test_unreachable_database_is_one_line_without_the_password(runner: CliRunner
     assert line.startswith("Database error: cannot use postgresql+asyncpg://bot:***@127.0.0.1:1")
     assert "SARAFAN_DATABASE_URL" in line
     assert "db-password-value" not in result.output
+
+
+def test_run_on_a_port_in_use_is_one_line_and_exit_2(env: dict[str, str], tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([SARAFAN, "run"], env={**env, "SARAFAN_PORT": str(port)},
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                              check=False)
+    assert done.returncode == 2, done.stderr
+    [line] = [line for line in done.stderr.splitlines() if "Configuration error" in line]
+    assert f"setting SARAFAN_PORT: cannot listen on 127.0.0.1:{port}" in line
+    assert "Traceback" not in done.stderr
+    assert "serving" not in done.stderr
