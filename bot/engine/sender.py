@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel, PermanentFailure, RetryLater
 from bot.engine.ratelimit import RateLimiter
@@ -21,6 +22,7 @@ from bot.storage.session import SessionMaker
 log = logging.getLogger("sarafan.sender")
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 8
+CLAIM_PASSES = 3
 
 
 def backoff(attempt: int) -> float:
@@ -67,22 +69,32 @@ class Sender:
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
         claimed: list[tuple[OutboxItem, str]] = []
+        seen: set[str] = set()  # chats looked at: claimed, rate-limited or taken by another sender
         async with self.sessionmaker.begin() as session:
-            rows = await queue.candidates(session, OutboxItem, skip_chats=set(), limit=size * 2)
-            for row in rows:
-                channel = self.channels.get(row.channel)
-                if channel is None:
-                    continue  # served by another deployment or not configured here: leave it
-                limits = channel.limits(row.chat_id)
-                if self.limiter.delay(limits) > 0:
-                    continue
-                token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
-                if token:
-                    self.limiter.record(limits)
-                    claimed.append((row, token))
-                if len(claimed) >= size:
+            # Rows of other deployments' channels are never fetched; rate-limited chats are
+            # skipped on the next pass, so a crowd of them cannot hide a chat that may send now.
+            for _ in range(CLAIM_PASSES):
+                rows = await queue.candidates(session, OutboxItem, skip_chats=seen,
+                                              limit=size * 2, channels=self.channels.keys())
+                for row in rows:
+                    seen.add(row.chat_key)
+                    if (done := await self._claim(session, row)) is not None:
+                        claimed.append(done)
+                    if len(claimed) >= size:
+                        return claimed
+                if len(rows) < size * 2:
                     break
         return claimed
+
+    async def _claim(self, session: AsyncSession, row: OutboxItem) -> tuple[OutboxItem, str] | None:
+        limits = self.channels[row.channel].limits(row.chat_id)
+        if self.limiter.delay(limits) > 0:
+            return None
+        token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
+        if token is None:
+            return None
+        self.limiter.record(limits)
+        return row, token
 
     async def _send(self, row: OutboxItem, token: str) -> bool:
         channel = self.channels[row.channel]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -24,9 +25,14 @@ def _lease_column(model: type[InboxItem] | type[OutboxItem]) -> InstrumentedAttr
 
 
 async def candidates(
-    session: AsyncSession, model: type[Row], *, skip_chats: set[str], limit: int = 20
+    session: AsyncSession,
+    model: type[Row],
+    *,
+    skip_chats: set[str],
+    limit: int = 20,
+    channels: Collection[str] | None = None,
 ) -> list[Row]:
-    """Rows that may run now: each the oldest unfinished row of its chat."""
+    """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``)."""
     now = utcnow()
     earlier = aliased(model)
     lease = _lease_column(model)
@@ -45,6 +51,8 @@ async def candidates(
     )
     if skip_chats:
         stmt = stmt.where(model.chat_key.not_in(skip_chats))
+    if channels is not None:
+        stmt = stmt.where(model.channel.in_(list(channels)))
     return list((await session.scalars(stmt)).all())
 
 

@@ -169,3 +169,31 @@ async def test_a_new_bot_sends_what_the_old_one_left_pending(database_url: str) 
     assert await second.bot.sender.run_once() == 1
     assert "Hello" in second.channel.sent[0][1].text
     await second.close()
+
+
+async def test_a_backlog_of_another_channel_does_not_starve_this_one(database_url: str) -> None:
+    engine, sessionmaker = await open_db(database_url)
+    async with sessionmaker.begin() as session:  # a channel this deployment no longer serves
+        session.add_all(OutboxItem(channel="gone", chat_id=f"g{n}", chat_key=f"gone::g{n}",
+                                   reply='{"text": "old"}') for n in range(60))
+    await queue_replies(sessionmaker, ("c1", "fresh"))
+    channel = RecordingChannel()
+    assert await sender(sessionmaker, channel).run_once() == 1
+    assert channel.sent == [("c1", "fresh")]
+    await engine.dispose()
+
+
+async def test_chats_held_by_their_rate_limit_do_not_hold_back_the_others(
+    database_url: str,
+) -> None:
+    engine, sessionmaker = await open_db(database_url)
+    await queue_replies(sessionmaker, *((f"busy{n}", "second") for n in range(60)))
+    await queue_replies(sessionmaker, ("quiet", "hello"))
+    clock = Clock()
+    channel = RecordingChannel(limit=[Limit("chat:{chat}", 1, 60.0)])
+    worker = sender(sessionmaker, channel, clock)
+    for n in range(60):  # each busy chat was just sent its first message
+        worker.limiter.record(channel.limits(f"busy{n}"))
+    assert await worker.run_once() == 1
+    assert channel.sent == [("quiet", "hello")]
+    await engine.dispose()
