@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -98,8 +99,11 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     return Bot(settings, engine, sessionmaker, registry, processor, sender, state, http, runtimes)
 
 
-async def serve(settings: Settings) -> None:
-    """Run HTTP, workers and channels until SIGINT/SIGTERM; in-flight turns finish first."""
+async def serve(settings: Settings) -> int:
+    """Run HTTP, workers and channels until SIGINT/SIGTERM; in-flight turns finish first.
+
+    Returns the process exit status: 0 after a requested stop, 1 when a part died on its own.
+    """
     bot = await build_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -113,17 +117,51 @@ async def serve(settings: Settings) -> None:
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
         asyncio.create_task(bot.sender.run_forever(stop), name="sender"),
-        *(asyncio.ensure_future(rt.run(stop)) for rt in bot.runtimes),
+        *(asyncio.create_task(_coroutine(rt.run(stop)), name=rt.channel.name)
+          for rt in bot.runtimes),
     ]
-    served = ", ".join(["web chat", *(rt.description for rt in bot.runtimes)])
-    log.info("Sarafan serving %s on http://%s:%d/chat with %s", served, settings.host,
-             settings.port, _safe_url(settings.database_url))
+    crashed: list[str] = []
+    for task in tasks:
+        task.add_done_callback(functools.partial(_watch, stop, crashed))
+    if await _bound(server, tasks[0]):
+        served = ", ".join(["web chat", *(rt.description for rt in bot.runtimes)])
+        log.info("Sarafan serving %s on http://%s:%d/chat with %s", served, settings.host,
+                 settings.port, _safe_url(settings.database_url))
     await stop.wait()
     log.info("stopping: finishing in-flight messages")
     server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     await bot.close()
+    if crashed:
+        log.error("stopped after %s failed", ", ".join(crashed))
+        return 1
     log.info("stopped cleanly")
+    return 0
+
+
+async def _coroutine(awaitable: Awaitable[None]) -> None:
+    await awaitable
+
+
+async def _bound(server: uvicorn.Server, http: asyncio.Task[None]) -> bool:
+    """Wait until the HTTP socket is listening (True) or the server gave up (False)."""
+    # uvicorn exposes only a `started` flag, no event to wait on.
+    while not server.started and not http.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    return server.started
+
+
+def _watch(stop: asyncio.Event, crashed: list[str], task: asyncio.Task[None]) -> None:
+    """A part that ends before we asked it to stops everything, so a supervisor restarts us."""
+    if stop.is_set() or task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        log.error("%s failed: %s", task.get_name(), error, exc_info=error)
+    else:
+        log.error("%s ended unexpectedly", task.get_name())
+    crashed.append(task.get_name())
+    stop.set()
 
 
 class _Server(uvicorn.Server):

@@ -74,10 +74,12 @@ def run() -> None:
     try:
         _check_address(settings)
         with _database(settings):
-            asyncio.run(serve(settings))
+            status = asyncio.run(serve(settings))
     except ConfigError as exc:  # the address is taken, or a channel rejected its settings
         logging.getLogger("sarafan").error("Configuration error: %s", exc)
         raise typer.Exit(2) from None
+    if status:
+        raise typer.Exit(status)
 
 
 @db_app.command("upgrade")
