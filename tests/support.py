@@ -21,7 +21,7 @@ class CollectingChannel:
     name: str = "test"
     sent: list[tuple[str, Reply]] = field(default_factory=list)
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
         return ()
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:

@@ -39,8 +39,8 @@ class Channel(Protocol):
 
     name: str
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
-        """The rate limits that apply to a send into ``chat_id``."""
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
+        """The rate limits that apply to a send into ``chat_id`` from ``account`` (bot, page)."""
         ...
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:

@@ -17,9 +17,8 @@ from bot.config import Settings
 from bot.messages import Reply
 
 log = logging.getLogger("sarafan.messenger")
-APP_LIMIT = Limit(f"{NAME}:app", 250, 1.0)
-"""Meta allows 300 Send API calls per second per page; ``limits()`` is not told the page, so
-the whole deployment stays under 250/s, which keeps every page under its own limit."""
+PAGE_SENDS_PER_SECOND = 250
+"""Meta allows 300 Send API calls per second per page; 250 leaves room for split texts."""
 THREAD_SENDS, THREAD_PERIOD = 5, 5.0
 """Meta publishes no per-thread figure, only that busy threads get limited: bursts of 5, 1/s."""
 PIECE_RETRIES = (0.5, 2.0)
@@ -36,9 +35,12 @@ class MessengerChannel:
         self._graph = graph
         self._tokens = dict(tokens)
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
-        """The deployment-wide Send API cap and a per-thread (PSID) cap."""
-        return (APP_LIMIT, Limit(f"{NAME}:psid:{chat_id}", THREAD_SENDS, THREAD_PERIOD))
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
+        """Meta's per-page Send API cap (with headroom) and a per-thread (PSID) cap."""
+        return (
+            Limit(f"{NAME}:page:{account or ''}", PAGE_SENDS_PER_SECOND, 1.0),
+            Limit(f"{NAME}:psid:{chat_id}", THREAD_SENDS, THREAD_PERIOD),
+        )
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
         """Send ``reply`` to PSID ``chat_id`` as page ``account``; the last message's id."""

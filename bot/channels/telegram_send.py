@@ -43,7 +43,7 @@ class TelegramChannel:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
         """Per chat, per group (negative ids are groups) and bot-wide limits."""
         limits = [Limit(f"{NAME}:chat:{chat_id}", PER_CHAT, 1.0),
                   Limit(f"{NAME}:all", PER_SECOND_OVERALL, 1.0)]

@@ -16,7 +16,7 @@ class WebChatChannel:
 
     name = NAME
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
         """No platform limits; a browser reads as fast as we write."""
         return ()
 

@@ -87,7 +87,7 @@ class Sender:
         return claimed
 
     async def _claim(self, session: AsyncSession, row: OutboxItem) -> tuple[OutboxItem, str] | None:
-        limits = self.channels[row.channel].limits(row.chat_id)
+        limits = self.channels[row.channel].limits(row.chat_id, row.account)
         if self.limiter.delay(limits) > 0:
             return None
         token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)

@@ -200,7 +200,7 @@ async def test_an_unknown_page_cannot_be_sent_from(messenger: MessengerHarness) 
         await channel.send(chat_id=PSID, reply=Reply("hi"), account="999")
 
 
-async def test_limits_are_per_thread_and_deployment_wide(messenger: MessengerHarness) -> None:
+async def test_limits_are_per_thread(messenger: MessengerHarness) -> None:
     channel = messenger.bot.sender.channels["messenger"]
     now = [0.0]
     limiter = RateLimiter(clock=lambda: now[0])
@@ -211,6 +211,15 @@ async def test_limits_are_per_thread_and_deployment_wide(messenger: MessengerHar
     assert limiter.delay(channel.limits("another-psid")) == 0
     now[0] = 5.0
     assert limiter.delay(channel.limits(PSID)) == 0
+
+
+async def test_the_send_api_cap_is_per_page(messenger: MessengerHarness) -> None:
+    channel = messenger.bot.sender.channels["messenger"]
+    limiter = RateLimiter(clock=lambda: 0.0)
+    for n in range(250):
+        limiter.record(channel.limits(f"psid-{n}", "page-a"))
+    assert limiter.delay(channel.limits("psid-new", "page-a")) > 0
+    assert limiter.delay(channel.limits("psid-new", "page-b")) == 0
 
 
 async def test_the_webhook_runs_on_postgresql_too(database_url: str) -> None:

@@ -112,7 +112,7 @@ class RecordingChannel:
     errors: list[BaseException] = field(default_factory=list)
     calls: int = 0
 
-    def limits(self, chat_id: str) -> Sequence[Limit]:
+    def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
         return [Limit(x.key.format(chat=chat_id), x.count, x.period) for x in self.limit]
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
