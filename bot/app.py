@@ -83,6 +83,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     channels: dict[str, Channel] = {"webchat": WebChatChannel()}
     sender = Sender(sessionmaker, channels, on_sent=state.notify_sent)
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
+                          concurrency=settings.workers,
                           on_outbox=sender.wake.set)
     state.processor_wake = processor.wake.set
 

@@ -96,7 +96,8 @@ class Settings(BaseSettings):
     default_language: Language = "en"
     content_dir: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    workers: int = Field(default=4, ge=1, le=64)
+    workers: int = Field(default=8, ge=1, le=64)
+    """How many chats one process works on at once (each chat stays strictly in order)."""
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     messenger: MessengerSettings = Field(default_factory=MessengerSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)

@@ -52,10 +52,12 @@ class Processor:
         on_outbox: Callable[[], None] = lambda: None,
         middlewares: list[Middleware] | None = None,
         retry_delay: Callable[[int], float] = retry_delay,
+        concurrency: int = 8,
     ) -> None:
         self.sessionmaker, self.registry, self.nlu = sessionmaker, registry, nlu
         self.default_language = default_language
         self.retry_delay = retry_delay
+        self.concurrency = concurrency
         self.on_outbox = on_outbox
         self.wake = asyncio.Event()
         self._busy: set[str] = set()
@@ -64,7 +66,7 @@ class Processor:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Process every row that can run now, or until ``stop``; returns how many turns ran."""
         done = 0
-        while not (stop and stop.is_set()) and (batch := await self._claim_batch()):
+        while not (stop and stop.is_set()) and (batch := await self._claim_batch(self.concurrency)):
             results = await asyncio.gather(*(self._run(row, token) for row, token in batch))
             done += sum(results)
         return done
@@ -82,7 +84,7 @@ class Processor:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def _claim_batch(self, size: int = 8) -> list[tuple[InboxItem, str]]:
+    async def _claim_batch(self, size: int) -> list[tuple[InboxItem, str]]:
         claimed: list[tuple[InboxItem, str]] = []
         async with self.sessionmaker.begin() as session:
             rows = await queue.candidates(session, InboxItem, skip_chats=self._busy, limit=size)
