@@ -18,6 +18,7 @@ from bot.cli_support import kb_app, tickets_app
 from bot.config import ConfigError, Settings, load_settings, masked_url, secret_values
 from bot.logsetup import configure_logging
 from bot.storage import migrate
+from nlu.cli import app as nlu_app
 
 app = typer.Typer(help="Sarafan: a word-of-mouth chat-bot.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(messenger_app, name="messenger")
+app.add_typer(nlu_app, name="nlu")
 
 
 def _settings() -> Settings:
