@@ -26,7 +26,10 @@ def intent_groups(intents: list[str], seed: int) -> list[list[str]]:
     if len(intents) < 3:
         return []
     order = list(np.random.default_rng(seed).permutation(intents))
-    count = min(MAX_GROUPS, len(intents) - 1)
+    count = MAX_GROUPS
+    # Hiding a group must leave a classifier with at least two intents to choose from.
+    while -(-len(intents) // count) > len(intents) - 2:
+        count += 1
     return [list(map(str, order[i::count])) for i in range(count)]
 
 
