@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -77,8 +78,15 @@ async def harness(settings: Settings) -> AsyncIterator[BotHarness]:
 
 
 @pytest.fixture(autouse=True)
-def _no_config_from_cwd(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Tests never read a developer's sarafan.yml or TELEGRAM_BOT_TOKEN."""
+def _no_config_from_cwd(monkeypatch: pytest.MonkeyPatch, nlu_model_dir: Path) -> Iterator[None]:
+    """Tests never read a developer's sarafan.yml, TELEGRAM_BOT_TOKEN or var/ model cache."""
     monkeypatch.setenv("SARAFAN_CONFIG", "/nonexistent/sarafan.yml")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("SARAFAN_NLU__MODEL_DIR", str(nlu_model_dir))
     yield
+
+
+@pytest.fixture(scope="session")
+def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache per test run: trained once, never a stale model from an older checkout."""
+    return tmp_path_factory.mktemp("nlu-models")
