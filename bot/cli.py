@@ -14,8 +14,9 @@ import typer
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.channels.messenger_profile import messenger_app
+from bot.cli_common import settings_or_exit
 from bot.cli_support import kb_app, tickets_app
-from bot.config import ConfigError, Settings, load_settings, masked_url, secret_values
+from bot.config import ConfigError, Settings, masked_url, secret_values
 from bot.logsetup import configure_logging
 from bot.storage import migrate
 from nlu.cli import app as nlu_app
@@ -27,14 +28,6 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(messenger_app, name="messenger")
 app.add_typer(nlu_app, name="nlu")
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"Configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 @contextlib.contextmanager
@@ -71,7 +64,7 @@ def run() -> None:
     """Run the bot: HTTP server with the web chat, workers, and configured channels."""
     from bot.app import serve
 
-    settings = _settings()
+    settings = settings_or_exit()
     configure_logging(settings.log_level, secret_values(settings))
     try:
         _check_address(settings)
@@ -87,7 +80,7 @@ def run() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Migrate the database to REVISION (default: the newest)."""
-    settings = _settings()
+    settings = settings_or_exit()
     with _database(settings):
         asyncio.run(migrate.upgrade(settings.database_url, revision))
         typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
@@ -96,7 +89,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Step the schema back to REVISION."""
-    settings = _settings()
+    settings = settings_or_exit()
     with _database(settings):
         asyncio.run(migrate.downgrade(settings.database_url, revision))
         typer.echo(f"database at {asyncio.run(migrate.current(settings.database_url))}")
@@ -105,7 +98,7 @@ def db_downgrade(revision: str) -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's revision and the newest one shipped."""
-    settings = _settings()
+    settings = settings_or_exit()
     with _database(settings):
         revision = asyncio.run(migrate.current(settings.database_url))
     typer.echo(f"current: {revision or 'none (not migrated)'}\nhead: {migrate.head()}")

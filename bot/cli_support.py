@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.cli_common import settings_or_exit
 from bot.kb.check import check
 from bot.kb.loader import kb_files
 from bot.storage.session import create_engine, create_sessionmaker
@@ -23,21 +23,13 @@ kb_app = typer.Typer(help="Knowledge base: the FAQ content support answers from.
 tickets_app = typer.Typer(help="Support tickets handed over to people.", no_args_is_help=True)
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"Configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 @kb_app.command("check")
 def kb_check(
     content_dir: Annotated[Path | None, typer.Argument(help="Content folder (default: settings).")]
     = None,
 ) -> None:
     """Validate the FAQ files; each problem is printed as file:line: message."""
-    settings = _settings()
+    settings = settings_or_exit()
     files = kb_files(content_dir or settings.content_dir)
     if not files:
         typer.echo(f"no FAQ files (*.yml) in {(content_dir or settings.content_dir)}/kb", err=True)
@@ -53,7 +45,7 @@ def kb_check(
 @kb_app.command("ratings")
 def kb_ratings() -> None:
     """How customers rated each answer (👍 share), least helpful first."""
-    rows = _run(_ratings(_settings().database_url))
+    rows = _run(_ratings(settings_or_exit().database_url))
     typer.echo(f"{'entry':<24} {'helpful':>8} {'ratings':>8}")
     for entry, helpful, total in rows:
         typer.echo(f"{entry:<24} {helpful / total:>8.0%} {total:>8}")
@@ -68,7 +60,7 @@ def tickets_list(
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
 ) -> None:
     """Tickets, most urgent first, with the time to first response."""
-    found = _run(_list(_settings().database_url, status, limit))
+    found = _run(_list(settings_or_exit().database_url, status, limit))
     typer.echo(f"{'ticket':<10} {'status':<8} {'prio':<5} {'reason':<12} {'channel':<10} "
                f"{'opened (UTC)':<17} {'first reply':<12}")
     for ticket in found:
@@ -84,7 +76,7 @@ def tickets_show(
     ref: Annotated[str, typer.Argument(help="The ticket, e.g. 12-1 or #12-1.")],
 ) -> None:
     """One ticket with its transcript."""
-    ticket = _run(_find(_settings().database_url, ref))
+    ticket = _run(_find(settings_or_exit().database_url, ref))
     if ticket is None:
         typer.echo(f"no ticket {ref}", err=True)
         raise typer.Exit(1)

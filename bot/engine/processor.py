@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import LANGUAGES
+from bot.engine.loop import run_until_stopped
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
 from bot.engine.turns import LostClaim, run_turn
@@ -73,16 +74,8 @@ class Processor:
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Process until ``stop`` is set; a finished turn is never cut in half."""
-        while not stop.is_set():
-            self.wake.clear()  # before the work: a wake-up arriving during it is not lost
-            try:
-                await self.run_once(stop)
-            except Exception:
-                log.exception("inbox loop failed; retrying")
-            waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
-            await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        await run_until_stopped(self.run_once, wake=self.wake, stop=stop, name="inbox",
+                                poll_seconds=poll_seconds)
 
     async def _claim_batch(self, size: int) -> list[tuple[InboxItem, str]]:
         claimed: list[tuple[InboxItem, str]] = []

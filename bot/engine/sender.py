@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel, PermanentFailure, RetryLater
+from bot.engine.loop import run_until_stopped
 from bot.engine.ratelimit import RateLimiter
 from bot.messages import Reply
 from bot.storage import queue
@@ -56,16 +57,8 @@ class Sender:
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Send until ``stop`` is set, then finish what was claimed."""
-        while not stop.is_set():
-            self.wake.clear()  # before the work: a wake-up arriving during it is not lost
-            try:
-                await self.run_once(stop)
-            except Exception:
-                log.exception("outbox loop failed; retrying")
-            waiters = [asyncio.ensure_future(e.wait()) for e in (self.wake, stop)]
-            await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        await run_until_stopped(self.run_once, wake=self.wake, stop=stop, name="outbox",
+                                poll_seconds=poll_seconds)
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
         claimed: list[tuple[OutboxItem, str]] = []

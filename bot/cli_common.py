@@ -1,0 +1,16 @@
+"""What every `sarafan` sub-command shares: settings or one clear line and exit 2."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def settings_or_exit() -> Settings:
+    """The settings; a wrong value is one line naming the setting, then exit status 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
