@@ -1,8 +1,9 @@
 """Language identification for short chat messages: script first, then a char n-gram model.
 
-Greek and Latin script decide el and en outright. Cyrillic (ru vs bg) and Arabic script
-(fa vs ar) go to a naive Bayes model over character n-grams trained on text shipped in
-``nlu/resources/langid`` plus the bundled intent examples, so nothing is downloaded.
+Greek script decides el outright. Cyrillic (ru vs bg), Arabic script (fa vs ar) and Latin
+(en vs transliterated ru/bg/el) go to a naive Bayes model over character n-grams trained on
+text shipped in ``nlu/resources/langid`` plus the bundled intent examples, so nothing is
+downloaded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from nlu import translit
 from nlu.types import LanguageGuess
 
 UNDETERMINED = "und"
@@ -24,8 +26,11 @@ UNDETERMINED = "und"
 SHORT_MESSAGE_WORDS = 2
 """At or below this many words the customer's stored language beats a guess."""
 
-_SCRIPT_LANGUAGES = {"GREEK": ("el",), "LATIN": ("en",), "CYRILLIC": ("ru", "bg")}
-_SCRIPT_LANGUAGES["ARABIC"] = ("fa", "ar")
+LATIN_SWITCH = 0.99
+"""Latin text counts as transliterated ru/bg/el only this surely; English is the default."""
+
+_SCRIPT_LANGUAGES = {"GREEK": ("el",), "CYRILLIC": ("ru", "bg"), "ARABIC": ("fa", "ar")}
+_SCRIPT_LANGUAGES["LATIN"] = ("en", *translit.LANGUAGES)
 
 
 def identify(text: str) -> LanguageGuess:
@@ -37,6 +42,8 @@ def identify(text: str) -> LanguageGuess:
     if len(candidates) == 1:
         return LanguageGuess(candidates[0], round(share, 4))
     code, probability = _pair_model(script).predict(text)
+    if script == "LATIN" and code != "en" and probability < LATIN_SWITCH:
+        code, probability = "en", 1.0 - probability
     return LanguageGuess(code, round(share * probability, 4))
 
 
@@ -100,6 +107,8 @@ def _pair_model(script: str) -> _PairModel:
     labels: list[str] = []
     for code in _SCRIPT_LANGUAGES[script]:
         lines = _corpus(code)
+        if script == "LATIN" and code != "en":
+            lines = [latin for line in lines for latin in translit.transliterations(line, code)]
         texts.extend(_prepare(line) for line in lines)
         labels.extend([code] * len(lines))
     # char_wb pads words with spaces, so word starts and endings ("-ът", "-ться") count;
@@ -113,7 +122,8 @@ def _pair_model(script: str) -> _PairModel:
 def _corpus(code: str) -> list[str]:
     """Shipped sentences in ``code`` plus the bundled intent examples of that language."""
     package = resources.files("nlu")
-    lines = (package / "resources" / "langid" / f"{code}.txt").read_text("utf-8").splitlines()
+    shipped = package / "resources" / "langid" / f"{code}.txt"
+    lines = shipped.read_text("utf-8").splitlines() if shipped.is_file() else []
     core = package / "data" / f"core_{code}.yml"
     if core.is_file():
         lines.extend(_example_lines(core.read_text(encoding="utf-8")))

@@ -25,6 +25,20 @@ def test_identifies_short_messages(text: str, code: str) -> None:
     assert identify(text).code == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("privet, gde moy zakaz?", "ru"),
+        ("kude e porachkata mi", "bg"),
+        ("pou einai i paraggelia mou", "el"),
+        ("where is my order", "en"),
+        ("hahaha ok", "en"),
+    ],
+)
+def test_transliterated_messages(text: str, code: str) -> None:
+    assert identify(text).code == code
+
+
 def test_no_letters_is_undetermined() -> None:
     assert identify("👍 123") == identify("!!!")
     assert identify("👍").code == UNDETERMINED
