@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from nlu import translit
 from nlu.classifier import IntentClassifier
 from nlu.entities import EntityExtractor
 from nlu.fingerprint import data_hash
@@ -13,9 +14,19 @@ from nlu.model_file import Header, ModelVersionError, read_model, write_model
 from nlu.sentiment import sentiment
 from nlu.settings import ClassifierSettings
 from nlu.training_data import TrainingData
-from nlu.types import OUT_OF_SCOPE, IntentScore, Parse
+from nlu.types import OUT_OF_SCOPE, Example, IntentScore, Parse
 
 __all__ = ["LocalNlu", "ModelVersionError"]
+
+
+def _latin_spellings(examples: list[Example]) -> list[tuple[str, str]]:
+    """(text, intent) for Latin spellings of examples in languages people transliterate."""
+    return [
+        (latin, ex.intent)
+        for ex in examples
+        if ex.language in translit.LANGUAGES
+        for latin in dict.fromkeys(translit.transliterations(ex.text, ex.language))
+    ]
 
 
 class LocalNlu:
@@ -33,9 +44,10 @@ class LocalNlu:
         """Train from ``data``; examples are sorted first so training is reproducible."""
         settings = settings or ClassifierSettings()
         examples = sorted(data.examples, key=lambda ex: (ex.intent, ex.text, ex.language or ""))
-        classifier = IntentClassifier(settings).fit(
-            [ex.text for ex in examples], [ex.intent for ex in examples]
-        )
+        pairs = [(ex.text, ex.intent) for ex in examples]
+        if settings.transliterate:
+            pairs += _latin_spellings(examples)
+        classifier = IntentClassifier(settings).fit([t for t, _ in pairs], [i for _, i in pairs])
         extractor = EntityExtractor.from_data(data)
         return cls(classifier, extractor, data_hash=data_hash(data, settings))
 

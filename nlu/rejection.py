@@ -46,33 +46,50 @@ class Rejector:
     """Scores how likely a message belongs to a known intent; low scores are out of scope."""
 
     def __init__(self) -> None:
-        self.model: LogisticRegression | None = None
+        self.weights: Array | None = None
+        self.bias = 0.0
         self.threshold = 0.0
 
     def fit(self, known: Array, unknown: Array, correct: Array, cost: float) -> Rejector:
         """Learn from features of in-scope (``known``) and simulated unknown messages."""
         features = np.vstack([known, unknown])
         labels = np.r_[np.ones(len(known)), np.zeros(len(unknown))]
-        self.model = LogisticRegression(class_weight="balanced")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(features, labels)
+        self.weights, self.bias = _monotone_logistic(features, labels)
         self.threshold = _best_threshold(self.score(known)[correct], self.score(unknown), cost)
         return self
 
     def score(self, features: Array) -> Array:
         """Probability of being in scope, one per row."""
-        if self.model is None:
+        if self.weights is None:
             return np.ones(len(features))
-        result: Array = self.model.predict_proba(features)[:, 1]
+        result: Array = 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
         return result
 
     def score_one(self, features: Array) -> float:
-        """``score`` for one row without sklearn's per-call validation overhead."""
-        if self.model is None:
-            return 1.0
-        z = float(features @ self.model.coef_[0] + self.model.intercept_[0])
-        return float(1.0 / (1.0 + np.exp(-z)))
+        """``score`` for a single feature row."""
+        return float(self.score(features[None, :])[0])
+
+
+def _monotone_logistic(features: Array, labels: Array) -> tuple[Array | None, float]:
+    """Logistic regression whose score never falls as the classifier grows more confident.
+
+    Every margin feature means "more sure"; a negative weight is an artefact of correlated
+    features on a particular data set, and it once made confident answers out of scope.
+    Such features are dropped and the rest refitted; with none left nothing is rejected.
+    """
+    kept = np.ones(features.shape[1], dtype=bool)
+    while kept.any():
+        model = LogisticRegression(class_weight="balanced")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(features[:, kept], labels)
+        weights = np.zeros(features.shape[1])
+        weights[kept] = model.coef_[0]
+        bias = float(model.intercept_[0])
+        if (weights[kept] > 0).all():
+            return weights, bias
+        kept &= weights > 0
+    return None, 0.0
 
 
 def _best_threshold(correct_known: Array, unknown: Array, cost: float) -> float:

@@ -22,6 +22,8 @@ class ClassifierSettings:
     """Cross-validation folds used to fit the temperature and the out-of-scope threshold."""
     oos_cost: float = 7.0
     """How much worse losing a correct answer is than missing an out-of-scope message."""
+    transliterate: bool = True
+    """Also train on Latin spellings of ru/bg/el examples ("pozovite operatora")."""
     embeddings: bool = False
     """Add sentence embeddings (needs ``pip install sarafan[embeddings]``)."""
     embedding_weight: float = 1.5

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nlu.classifier import IntentClassifier
 from nlu.local import LocalNlu
-from nlu.rejection import intent_groups
+from nlu.rejection import Rejector, intent_groups
 from nlu.settings import ClassifierSettings
 from nlu.types import OUT_OF_SCOPE
 from tests.nlu.conftest import TINY
@@ -83,3 +84,13 @@ def test_three_intents_train() -> None:
     ranking = IntentClassifier().fit(texts, intents).rank_one("hello there")
     # Tiny data may well reject the message; the ranking must still put greet first.
     assert next(s.name for s in ranking if s.name != OUT_OF_SCOPE) == "greet"
+
+
+def test_rejector_never_penalises_confidence() -> None:
+    rng = np.random.default_rng(0)
+    known = rng.normal([1.0, 1.0, -0.1], 0.3, size=(200, 3))
+    unknown = rng.normal([0.0, 0.2, -1.0], 0.3, size=(200, 3))
+    known[:, 0] = -known[:, 0]  # an artefact: the first feature points the wrong way
+    rejector = Rejector().fit(known, unknown, np.ones(200, dtype=bool), cost=7.0)
+    assert rejector.weights is not None
+    assert (rejector.weights >= 0).all()
