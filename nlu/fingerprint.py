@@ -6,16 +6,17 @@ import hashlib
 import json
 from typing import Any
 
-from nlu.model_file import FORMAT_VERSION
+from nlu.model_file import FORMAT_VERSION, code_fingerprint
 from nlu.settings import ClassifierSettings
 from nlu.training_data import TrainingData
 from nlu.types import Example
 
 
 def data_hash(data: TrainingData, settings: ClassifierSettings) -> str:
-    """SHA-256 over the canonical JSON of the data (order-independent) and the settings."""
+    """SHA-256 of the data (order-independent), the settings and the model code."""
     canonical: dict[str, Any] = {
         "format": FORMAT_VERSION,
+        "code": code_fingerprint(),
         "settings": settings.fingerprint(),
         "examples": sorted(_example_key(example) for example in data.examples),
         "synonyms": sorted(data.synonyms.items()),

@@ -8,17 +8,48 @@ did not build yourself.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sklearn
 
 MAGIC = "sarafan-nlu-model"
-FORMAT_VERSION = 1
-"""Bump when the pickled classes change shape; older files are then refused."""
+FORMAT_VERSION = 2
+"""Bump when the file layout changes; older files are then refused."""
+
+# The modules whose objects are pickled. Their source is fingerprinted, so a model built by
+# different code is refused and retrained instead of failing later on a missing attribute.
+_PICKLED_MODULES = (
+    "calibration.py",
+    "classifier.py",
+    "entities/__init__.py",
+    "entities/patterns.py",
+    "features.py",
+    "linear.py",
+    "rejection.py",
+    "settings.py",
+    "text.py",
+)
+
+
+@cache
+def code_fingerprint() -> str:
+    """Short SHA-256 of the source of every module with pickled classes."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _PICKLED_MODULES:
+        source = package / name
+        # An install without sources (only .pyc) still gets a stable, per-version value.
+        digest.update(source.read_bytes() if source.is_file() else name.encode())
+    return digest.hexdigest()[:16]
+
+
+RETRAIN = "Retrain it with `sarafan nlu train`."
 
 
 class ModelVersionError(RuntimeError):
@@ -32,6 +63,7 @@ class Header:
     data_hash: str
     format_version: int = FORMAT_VERSION
     sklearn_version: str = sklearn.__version__
+    code: str = field(default_factory=code_fingerprint)
     intents: tuple[str, ...] = ()
 
     def to_json(self) -> str:
@@ -60,7 +92,10 @@ def read_model(path: Path) -> tuple[Header, Any]:
     """Header and unpickled model, after the compatibility check."""
     with path.open("rb") as source:
         header = _checked(path, source.readline())
-        return header, pickle.load(source)  # our own, header-checked artefact
+        try:
+            return header, pickle.load(source)  # our own, header-checked artefact
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            raise ModelVersionError(f"{path} cannot be read ({exc}); {RETRAIN}") from exc
 
 
 def _checked(path: Path, line: bytes) -> Header:
@@ -77,12 +112,14 @@ def _checked(path: Path, line: bytes) -> Header:
         raise ModelVersionError(
             f"{path} was built with model format {found[0]} and scikit-learn {found[1]}; "
             f"this installation needs format {expected[0]} and scikit-learn {expected[1]}. "
-            "Retrain it with `sarafan nlu train`."
+            f"{RETRAIN}"
         )
-    return Header(
-        data_hash=str(fields["data_hash"]),
-        intents=tuple(fields.get("intents", ())),
-    )
+    if fields.get("code") != code_fingerprint():
+        raise ModelVersionError(
+            f"{path} was built by other NLU code (fingerprint {fields.get('code')}, this is "
+            f"{code_fingerprint()}). {RETRAIN}"
+        )
+    return Header(data_hash=str(fields["data_hash"]), intents=tuple(fields.get("intents", ())))
 
 
 def _minor(version: str) -> str:

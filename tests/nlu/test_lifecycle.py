@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from nlu import store
 from nlu.cli import app
 from nlu.local import LocalNlu, ModelVersionError
-from nlu.model_file import FORMAT_VERSION
+from nlu.model_file import FORMAT_VERSION, code_fingerprint
 from nlu.types import Example
 from tests.nlu.conftest import tiny_data
 
@@ -38,6 +38,15 @@ def test_refuses_incompatible_model_file(tmp_path: Path) -> None:
     fields["format_version"] = FORMAT_VERSION + 1
     path.write_bytes(json.dumps(fields).encode() + b"\n" + rest)
     with pytest.raises(ModelVersionError, match="Retrain it with `sarafan nlu train`"):
+        LocalNlu.load(path)
+    fields["format_version"] = FORMAT_VERSION
+    fields["code"] = "0123456789abcdef"
+    path.write_bytes(json.dumps(fields).encode() + b"\n" + rest)
+    with pytest.raises(ModelVersionError, match="built by other NLU code"):
+        LocalNlu.load(path)
+    fields["code"] = code_fingerprint()
+    path.write_bytes(json.dumps(fields).encode() + b"\n" + rest[:50])
+    with pytest.raises(ModelVersionError, match="cannot be read"):
         LocalNlu.load(path)
     path.write_bytes(b"garbage")
     with pytest.raises(ModelVersionError, match="not a Sarafan NLU model"):
