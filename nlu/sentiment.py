@@ -9,11 +9,14 @@ from importlib import resources
 
 import yaml
 
+from nlu import translit
 from nlu.text import normalize, words
 
 NEGATION_WINDOW = 2
 """A negator this many words before a sentiment word flips it ("not good", "не плохо")."""
 _STRONG = 2.0
+_WEIGHTS = {"positive": 1.0, "strong_positive": _STRONG, "negative": -1.0}
+_WEIGHTS["strong_negative"] = -_STRONG
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +70,31 @@ def _lexicon(language: str | None) -> _Lexicon:
     raw = yaml.safe_load(
         (resources.files("nlu") / "resources" / "sentiment.yml").read_text("utf-8")
     )
-    codes = (
-        [language] if language in raw and language != "emoji" else [c for c in raw if c != "emoji"]
-    )
+    every: list[str] = [code for code in raw if code != "emoji"]
+    codes = [language] if language in every else every
     exact: dict[str, float] = {}
     prefixes: list[tuple[str, float]] = []
     negators: set[str] = set()
+    # Latin spellings ("uzhas", "aisxos") only for a known language: merged into the
+    # all-language lexicon they would collide with English words.
+    latin = language in translit.LANGUAGES
     for code in codes:
-        negators.update(normalize(word) for word in raw[code].get("negators", []))
-        for key, weight in (("positive", 1.0), ("strong_positive", _STRONG)):
-            _add(raw[code].get(key, []), weight, exact, prefixes)
-        for key, weight in (("negative", -1.0), ("strong_negative", -_STRONG)):
-            _add(raw[code].get(key, []), weight, exact, prefixes)
+        section: dict[str, list[str]] = raw[code]
+        negators.update(normalize(w) for w in _spellings(section.get("negators", []), code, latin))
+        for key, weight in _WEIGHTS.items():
+            _add(_spellings(section.get(key, []), code, latin), weight, exact, prefixes)
     prefixes.sort(key=lambda item: len(item[0]), reverse=True)
     emoji = {mark: 1.0 for mark in raw["emoji"]["positive"]}
     emoji.update({mark: -_STRONG for mark in raw["emoji"]["negative"]})
     return _Lexicon(exact, tuple(prefixes), frozenset(negators), emoji)
+
+
+def _spellings(entries: list[str], code: str, latin: bool) -> list[str]:
+    """The entries, plus their Latin transliterations when asked for."""
+    if not latin:
+        return entries
+    extra = [spelled for entry in entries for spelled in translit.transliterations(entry, code)]
+    return [*entries, *extra]
 
 
 def _add(

@@ -34,3 +34,15 @@ def test_neutral_and_negated() -> None:
     assert sentiment("καλησπέρα", "el") == 0.0
     assert sentiment("not bad", "en") > 0
     assert sentiment("не плохо") > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("tova e uzhas, beshen sam", "bg"), ("eto koshmar", "ru"), ("aisxos", "el")],
+)
+def test_transliterated_anger_is_negative(text: str, language: str) -> None:
+    assert sentiment(text, language) <= -0.6
+
+
+def test_latin_spellings_stay_out_of_english() -> None:
+    assert sentiment("all of a sudden it works") > 0
