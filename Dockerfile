@@ -19,7 +19,7 @@ WORKDIR /app
 # Relative var/ paths (the SQLite file, the NLU model) land in the volume.
 RUN ln -s /data /app/var
 # Editable, as in development: Alembic reads migrations/ from the source tree.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY nlu ./nlu
 COPY migrations ./migrations
