@@ -27,6 +27,8 @@ FORMAT_VERSION = 2
 _PICKLED_MODULES = (
     "calibration.py",
     "classifier.py",
+    "embeddings.py",  # the encoder changes the feature vectors a model was fitted on
+    "embeddings_onnx.py",
     "entities/__init__.py",
     "entities/patterns.py",
     "features.py",
