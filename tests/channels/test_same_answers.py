@@ -30,10 +30,9 @@ from tests.channels.messenger_harness import (
     messenger_settings,
     text_event,
 )
-from tests.fakes.botapi import FakeBotApi, dataset_update, eventually, running
+from tests.fakes.botapi import TOKEN, FakeBotApi, dataset_update, eventually, running
 from tests.fakes.graphapi import FakeGraphApi
 
-TOKEN = "123456789:AAFakeTokenForTheLocalBotApi"
 TELEGRAM_NAME = ", Test Firstname Test Lastname"
 """Telegram tells us the first name and /start greets with it; Messenger and the web chat
 do not know names, which is the one intended difference between the channels' answers."""

@@ -22,17 +22,7 @@ from bot.config import Settings, TelegramSettings
 from bot.i18n import gettext
 from bot.messages import Inbound
 from bot.storage.models import InboxItem, OutboxItem
-from tests.fakes.botapi import UPDATES, FakeBotApi, dataset_update, eventually, running
-
-TOKEN = "123456789:AAFakeTokenForTheLocalBotApi"
-
-
-@pytest.fixture
-async def botapi() -> AsyncIterator[FakeBotApi]:
-    """The local Bot API server."""
-    server = await FakeBotApi(TOKEN).start()
-    yield server
-    await server.stop()
+from tests.fakes.botapi import TOKEN, UPDATES, FakeBotApi, dataset_update, eventually, running
 
 
 @pytest.fixture

@@ -15,17 +15,7 @@ from bot.channels.base import PermanentFailure, RetryLater
 from bot.channels.telegram_send import TelegramChannel
 from bot.config import ConfigError
 from bot.messages import Button, Reply
-from tests.fakes.botapi import FakeBotApi
-
-TOKEN = "123456789:AAFakeTokenForTheLocalBotApi"
-
-
-@pytest.fixture
-async def botapi() -> AsyncIterator[FakeBotApi]:
-    """The local Bot API server."""
-    server = await FakeBotApi(TOKEN).start()
-    yield server
-    await server.stop()
+from tests.fakes.botapi import TOKEN, FakeBotApi
 
 
 @pytest.fixture

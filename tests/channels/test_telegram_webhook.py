@@ -23,19 +23,10 @@ from bot.channels.telegram_webhook import SECRET_HEADER, derived_secret
 from bot.config import Settings, TelegramSettings
 from bot.messages import Inbound
 from bot.storage.models import InboxItem
-from tests.fakes.botapi import FakeBotApi, dataset_update, eventually, running
+from tests.fakes.botapi import TOKEN, FakeBotApi, dataset_update, eventually, running
 
-TOKEN = "123456789:AAFakeTokenForTheLocalBotApi"
 SECRET = "s3cret-token_for_tests"
 URL = "/telegram/webhook"
-
-
-@pytest.fixture
-async def botapi() -> AsyncIterator[FakeBotApi]:
-    """The local Bot API server."""
-    server = await FakeBotApi(TOKEN).start()
-    yield server
-    await server.stop()
 
 
 def webhook_settings(database_url: str, botapi: FakeBotApi, secret: str | None) -> Settings:

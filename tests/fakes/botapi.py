@@ -47,6 +47,10 @@ class _Failure:
     parameters: dict[str, Any]
 
 
+TOKEN = "123456789:AAFakeTokenForTheLocalBotApi"
+"""The bot token every Telegram test uses against the local server."""
+
+
 class FakeBotApi:
     """The Bot API for one token, with inspectable state."""
 
