@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,17 +57,11 @@ def parse_files(paths: Iterable[Path]) -> Parsed:
 def _parse_file(path: Path, parsed: Parsed) -> None:
     where = _Where(str(path), parsed.problems)
     if path.suffix == ".md":
-        _parse_markdown(path, parsed, where)
+        node = _read(path, where, entry_node)
+        if node is not None:
+            _add(parsed, node, where)
         return
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where.problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc.problem}")
-        return
-    except (OSError, UnicodeDecodeError) as exc:
-        where.problem(1, f"cannot read the file: {exc}")
-        return
+    root = _read(path, where, _compose)
     if root is None:
         return
     top = where.mapping(root, "the file")
@@ -81,25 +75,30 @@ def _parse_file(path: Path, parsed: Parsed) -> None:
         where.problem(_line(entries), "'entries' must be a list")
         return
     for node in entries.value:
-        entry = _entry(node, where)
-        if entry is not None:
-            parsed.entries.append(entry)
-            parsed.lines.setdefault(entry.id, _line(node))
+        _add(parsed, node, where)
 
 
-def _parse_markdown(path: Path, parsed: Parsed, where: _Where) -> None:
+def _compose(source: str) -> yaml.Node | None:
+    return yaml.compose(source, Loader=yaml.SafeLoader)
+
+
+def _read(
+    path: Path, where: _Where, parse: Callable[[str], yaml.Node | None]
+) -> yaml.Node | None:
+    """The file's YAML node tree; an unreadable or malformed file is a problem with its line."""
     try:
-        node = entry_node(path.read_text(encoding="utf-8"))
+        return parse(path.read_text(encoding="utf-8"))
     except FrontMatterError as exc:
         where.problem(exc.line, str(exc))
-        return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where.problem(mark.line + 1 if mark else 1, f"not valid YAML: {exc.problem}")
-        return
     except (OSError, UnicodeDecodeError) as exc:
         where.problem(1, f"cannot read the file: {exc}")
-        return
+    return None
+
+
+def _add(parsed: Parsed, node: yaml.Node, where: _Where) -> None:
     entry = _entry(node, where)
     if entry is not None:
         parsed.entries.append(entry)
