@@ -25,6 +25,7 @@ from bot.engine.registry import Registry, build_registry
 from bot.engine.sender import Sender
 from bot.messages import Inbound
 from bot.nlu_setup import build_nlu
+from bot.scheduler.runner import JobRunner
 from bot.storage import migrate
 from bot.storage.inbox import enqueue
 from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
@@ -44,6 +45,7 @@ class Bot:
     registry: Registry
     processor: Processor
     sender: Sender
+    jobs: JobRunner
     state: AppState
     http: Starlette
     runtimes: list[ChannelRuntime] = field(default_factory=list)
@@ -86,7 +88,8 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
                           concurrency=settings.workers,
                           on_outbox=sender.wake.set)
     state.processor_wake = processor.wake.set
-
+    jobs = JobRunner(sessionmaker, registry, on_outbox=sender.wake.set)
+    state.extras.update(registry=registry, settings=settings, sender_wake=sender.wake.set)
 
     async def ingest(message: Inbound) -> bool:
         stored = await enqueue(sessionmaker, message)
@@ -96,8 +99,10 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     runtimes = channel_runtimes(settings, ingest)
     for runtime in runtimes:
         channels[runtime.channel.name] = runtime.channel
-    http = create_http_app(state, [route for rt in runtimes for route in rt.routes])
-    return Bot(settings, engine, sessionmaker, registry, processor, sender, state, http, runtimes)
+    http = create_http_app(state, [*(route for rt in runtimes for route in rt.routes),
+                                   *registry.routes])
+    return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, state, http,
+               runtimes)
 
 
 async def serve(settings: Settings) -> int:
@@ -118,6 +123,7 @@ async def serve(settings: Settings) -> int:
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
         asyncio.create_task(bot.sender.run_forever(stop), name="sender"),
+        asyncio.create_task(bot.jobs.run_forever(stop), name="scheduler"),
         *(asyncio.create_task(_coroutine(rt.run(stop)), name=rt.channel.name)
           for rt in bot.runtimes),
     ]

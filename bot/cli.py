@@ -13,12 +13,21 @@ from collections.abc import Iterator
 import typer
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from bot.api.cli import app as tokens_app
+from bot.beta.cli import app as beta_app
 from bot.channels.messenger_profile import messenger_app
 from bot.cli_common import settings_or_exit
 from bot.cli_support import kb_app, tickets_app
 from bot.config import ConfigError, Settings, masked_url, secret_values
+from bot.consent.cli import app as consent_app
+from bot.dashboard.cli import app as users_app
+from bot.demo.cli import app as demo_app
+from bot.feedback.cli import app as feedback_app
 from bot.logsetup import configure_logging
+from bot.scheduler.cli import app as jobs_app
 from bot.storage import migrate
+from bot.surveys.cli import app as surveys_app
+from bot.webhooks.cli import app as webhooks_app
 from nlu.cli import app as nlu_app
 
 app = typer.Typer(help="Sarafan: a word-of-mouth chat-bot.", no_args_is_help=True)
@@ -28,6 +37,15 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(messenger_app, name="messenger")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(surveys_app, name="surveys")
+app.add_typer(feedback_app, name="feedback")
+app.add_typer(beta_app, name="beta")
+app.add_typer(consent_app, name="consent")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(demo_app, name="demo")
 
 
 @contextlib.contextmanager

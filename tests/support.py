@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.app import Bot, build_bot
 from bot.channels.base import Limit
@@ -45,10 +46,11 @@ class BotHarness:
         await self.bot.ingest(message)
         return await self.drain()
 
-    async def drain(self) -> list[Reply]:
-        """Run the workers until nothing is left; the replies sent meanwhile."""
+    async def drain(self, now: datetime | None = None) -> list[Reply]:
+        """Run the workers and the jobs due at ``now`` until nothing is left; the replies sent."""
         before = len(self.channel.sent)
-        while await self.bot.processor.run_once() + await self.bot.sender.run_once():
+        while (await self.bot.processor.run_once() + await self.bot.jobs.run_once(now)
+               + await self.bot.sender.run_once()):
             pass
         return [reply for _, reply in self.channel.sent[before:]]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute
 
 from bot.engine.types import ContactInfo, Outcome, Record, Turn
 from bot.messages import Inbound
@@ -17,7 +19,34 @@ CommandHandler = Callable[[Turn, str], Outcome]
 RecordHandler = Callable[[AsyncSession, ContactInfo, Any], Awaitable[None]]
 ContextLoader = Callable[[AsyncSession, Inbound, ContactInfo, dict[str, Any]], Awaitable[None]]
 
-FEATURES = ("bot.flows.basics", "bot.flows.support")
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What a scheduled job's handler is told: its payload and the scheduler's clock."""
+
+    kind: str
+    payload: dict[str, Any]
+    now: datetime
+    attempt: int
+    registry: Registry
+
+
+JobHandler = Callable[[AsyncSession, JobContext], Awaitable[None]]
+"""Runs one scheduled job in its own transaction (the scheduler commits); raise to retry."""
+ContactHook = Callable[[AsyncSession, int], Awaitable[Any]]
+"""Per-contact storage work (erase, export): ``(session, contact_id)``."""
+
+FEATURES = (
+    "bot.flows.basics",
+    "bot.flows.support",
+    "bot.consent",
+    "bot.surveys",
+    "bot.feedback",
+    "bot.beta",
+    "bot.webhooks",
+    "bot.api",
+    "bot.dashboard",
+)
 """Modules with a ``register(registry)`` function; each feature adds itself here."""
 
 
@@ -41,6 +70,12 @@ class Registry:
     loaders: list[ContextLoader] = field(default_factory=list)
     start_payloads: dict[str, CommandHandler] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    periodic_jobs: dict[str, float] = field(default_factory=dict)
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    erasers: dict[str, ContactHook] = field(default_factory=dict)
+    exporters: dict[str, ContactHook] = field(default_factory=dict)
+    routes: list[BaseRoute] = field(default_factory=list)
 
     def command(self, name: str, handler: CommandHandler, help_msgid: str = "") -> None:
         """Register ``/name``; ``help_msgid`` is listed by /help."""
@@ -72,6 +107,40 @@ class Registry:
     def start_payload(self, prefix: str, handler: CommandHandler) -> None:
         """Deep links ``/start prefix-rest`` (Telegram) or ``ref=prefix-rest`` (Messenger)."""
         self.start_payloads[prefix] = handler
+
+    def job(self, kind: str, handler: JobHandler, *, every_seconds: float | None = None) -> None:
+        """How the durable scheduler runs jobs of ``kind`` (``bot.scheduler.schedule``).
+
+        With ``every_seconds`` the job also runs periodically (retention, webhook dispatch),
+        once per deployment at a time, whatever the number of processes.
+        """
+        self.jobs[kind] = handler
+        if every_seconds is not None:
+            self.periodic_jobs[kind] = every_seconds
+
+    def hook(self, name: str, handler: Callable[..., Any]) -> None:
+        """Add ``handler`` to the named extension point another feature calls.
+
+        E.g. surveys call ``hooks_for("survey.promoter")`` to collect the next steps (buttons)
+        the beta and referral features offer a promoter, without importing them.
+        """
+        self.hooks.setdefault(name, []).append(handler)
+
+    def hooks_for(self, name: str) -> list[Callable[..., Any]]:
+        """The handlers added for ``name``, in registration order (empty if none)."""
+        return list(self.hooks.get(name, ()))
+
+    def eraser(self, name: str, handler: ContactHook) -> None:
+        """``/forget``: erase or anonymise what feature ``name`` keeps about a contact."""
+        self.erasers[name] = handler
+
+    def exporter(self, name: str, handler: ContactHook) -> None:
+        """``/mydata``: what feature ``name`` keeps about a contact, as JSON-ready data."""
+        self.exporters[name] = handler
+
+    def route(self, route: BaseRoute) -> None:
+        """An HTTP route a feature serves (API, callbacks), mounted by the web app."""
+        self.routes.append(route)
 
 
 def build_registry(features: tuple[str, ...] = FEATURES, **settings: Any) -> Registry:

@@ -43,10 +43,11 @@ async def run_turn(
     contact = await upsert_contact(session=session, channel=message.channel,
                                    external_id=message.user_id, display_name=message.user_name)
     _apply_hint(contact, message)
+    _apply_source(contact, message)
     parse = await _parse(nlu, message, contact.language)
     language = _language(contact, message, parse, default_language)
     conversation = await load_conversation(
-        session=session, contact=contact, chat_id=message.chat_id
+        session=session, contact=contact, chat_id=message.chat_id, account=message.account
     )
     info = info_of(contact, language)
     context: dict[str, Any] = {}
@@ -66,6 +67,12 @@ def _apply_hint(contact: Contact, message: Inbound) -> None:
     hint = (message.language_hint or "").split("-")[0].lower()
     if hint in LANGUAGES and contact.language_source in (None, "hint", "default"):
         contact.language, contact.language_source = hint, "hint"
+
+
+def _apply_source(contact: Contact, message: Inbound) -> None:
+    """Attribution: the first entry link that brought the contact stays theirs."""
+    if message.kind is Kind.START and message.payload and contact.source is None:
+        contact.source = message.payload[:128]
 
 
 async def _parse(nlu: NluBackend | None, message: Inbound, stored: str | None) -> Parse | None:

@@ -38,6 +38,8 @@ class ContactInfo:
     language: str
     language_source: str | None = None
     display_name: str | None = None
+    source: str | None = None
+    """The deep-link payload / m.me ref / web-chat parameter that first brought the contact."""
 
 
 @dataclass(frozen=True, slots=True)

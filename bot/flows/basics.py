@@ -58,7 +58,7 @@ def _chosen_language(turn: Turn) -> Outcome | None:
 
 def _with_language(contact: ContactInfo, code: str) -> ContactInfo:
     return ContactInfo(contact.id, contact.channel, contact.external_id, code, "choice",
-                       contact.display_name)
+                       contact.display_name, contact.source)
 
 
 def _cancel(turn: Turn, _args: str) -> Outcome:

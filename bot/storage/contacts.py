@@ -29,7 +29,7 @@ async def upsert_contact(
 
 
 async def load_conversation(
-    *, session: AsyncSession, contact: Contact, chat_id: str
+    *, session: AsyncSession, contact: Contact, chat_id: str, account: str | None = None
 ) -> Conversation:
     """The conversation row of this contact in this chat, created idle when new."""
     conversation = await session.scalar(
@@ -39,10 +39,13 @@ async def load_conversation(
     )
     if conversation is None:
         conversation = Conversation(
-            contact_id=contact.id, channel=contact.channel, chat_id=chat_id, data={}
+            contact_id=contact.id, channel=contact.channel, chat_id=chat_id, account=account,
+            data={},
         )
         session.add(conversation)
         await session.flush()
+    elif account and conversation.account != account:
+        conversation.account = account
     return conversation
 
 
@@ -63,4 +66,4 @@ def save_state(conversation: Conversation, state: DialogueState) -> None:
 def info_of(contact: Contact, language: str) -> ContactInfo:
     """The engine's view of a contact, answering in ``language``."""
     return ContactInfo(contact.id, contact.channel, contact.external_id, language,
-                       contact.language_source, contact.display_name)
+                       contact.language_source, contact.display_name, contact.source)

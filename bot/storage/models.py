@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, utcnow
@@ -28,6 +38,8 @@ class Contact(Base):
     language_source: Mapped[str | None] = mapped_column(String(16))
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str | None] = mapped_column(String(128), index=True)
+    """The first entry link (deep-link payload, m.me ref, web-chat parameter) seen from them."""
 
 
 class Conversation(Base):
@@ -40,6 +52,8 @@ class Conversation(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(32))
     chat_id: Mapped[str] = mapped_column(String(128))
+    account: Mapped[str | None] = mapped_column(String(128))
+    """The bot account (Messenger Page) the chat talks to, so later sends use the same one."""
     flow: Mapped[str | None] = mapped_column(String(64))
     step: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -104,6 +118,8 @@ class OutboxItem(Base):
     chat_key: Mapped[str] = mapped_column(String(200))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     reply: Mapped[str] = mapped_column(Text)
+    bulk: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A broadcast (invitation, reminder) rather than a reply: the bot-wide limit applies."""
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(64))

@@ -9,7 +9,19 @@ from sqlalchemy import MetaData
 from bot.storage.base import Base
 
 # Feature modules add their table modules here when they add a migration.
-TABLE_MODULES = ("bot.storage.models", "bot.storage.tickets")
+TABLE_MODULES = (
+    "bot.storage.models",
+    "bot.storage.tickets",
+    "bot.storage.events",
+    "bot.scheduler.tables",
+    "bot.consent.tables",
+    "bot.surveys.tables",
+    "bot.feedback.tables",
+    "bot.beta.tables",
+    "bot.webhooks.tables",
+    "bot.api.tables",
+    "bot.dashboard.tables",
+)
 
 
 def all_metadata() -> MetaData:

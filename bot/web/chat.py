@@ -12,6 +12,8 @@ API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``)
     with the same one is stored once) and ``language`` (the browser's, a hint).
     ``202 {"stored": bool, "update_id"}`` once durable; ``400 bad_request``, ``413 too_long``
     (with ``limit``, in characters), ``415 not_json``.
+    ``{"chat_id", "start"}`` is an entry link's parameter (the page's ``/chat?start=...``),
+    handled like Telegram's ``/start <payload>``.
 ``GET /chat/api/texts?language=fa``
     The page's own texts translated: ``{"language", "rtl", "texts": {key: text}}``.
 
@@ -48,6 +50,8 @@ CHAT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 4096
 """Characters per message: Telegram's limit, so a text means the same on every channel."""
 MAX_PAYLOAD = 256
+START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""Telegram's deep-link alphabet and length, so one entry link works on every channel."""
 MAX_BODY = 64 * 1024
 HISTORY = 200
 LONG_POLL_SECONDS = 20.0
@@ -140,6 +144,9 @@ def _inbound(data: dict[str, Any]) -> Inbound:
     chat_id, text, payload = data.get("chat_id"), data.get("text"), data.get("payload")
     if not isinstance(chat_id, str) or not CHAT_ID.match(chat_id):
         raise _Refused("chat_id must be 8-64 letters, digits, _ or -")
+    start = data.get("start")
+    if start is not None:
+        return _start(chat_id, start, data)
     if not isinstance(text, str | None) or not isinstance(payload, str | None):
         raise _Refused("text and payload must be strings")
     if text is None and payload is None:
@@ -155,6 +162,20 @@ def _inbound(data: dict[str, Any]) -> Inbound:
         channel=NAME, update_id=f"{chat_id}:{update_id or uuid.uuid4().hex}", user_id=chat_id,
         chat_id=chat_id, kind=Kind.BUTTON if payload is not None else Kind.TEXT,
         text=text, payload=payload, language_hint=hint[:16] if isinstance(hint, str) else None,
+    )
+
+
+def _start(chat_id: str, start: object, data: dict[str, Any]) -> Inbound:
+    """An entry link's parameter (``/chat?start=...``): the web chat's deep link."""
+    if not isinstance(start, str) or not START_PAYLOAD.match(start):
+        raise _Refused("start must be 1-64 letters, digits, _ or -")
+    client_id = data.get("client_id")
+    update_id = client_id if isinstance(client_id, str) and CHAT_ID.match(client_id) else None
+    hint = data.get("language")
+    return Inbound(
+        channel=NAME, update_id=f"{chat_id}:{update_id or uuid.uuid4().hex}", user_id=chat_id,
+        chat_id=chat_id, kind=Kind.START, text=f"/start {start}", payload=start,
+        language_hint=hint[:16] if isinstance(hint, str) else None,
     )
 
 

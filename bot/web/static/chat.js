@@ -215,7 +215,14 @@ log.addEventListener("click", (event) => {
 
 useLanguage(store.get("sarafan.ui") || browserLanguage());
 poll();
-if (!store.get("sarafan.started")) {
+// An entry link (`/chat?start=survey-discovery-instagram`) starts that flow once per link,
+// like Telegram's /start payload; a plain first visit just says /start.
+const entry = (new URLSearchParams(location.search).get("start") || "").slice(0, 64);
+if (entry && /^[A-Za-z0-9_-]+$/.test(entry) && !store.get(`sarafan.entry.${entry}`)) {
+  store.set(`sarafan.entry.${entry}`, "1");
+  store.set("sarafan.started", "1");
+  send({ start: entry });
+} else if (!store.get("sarafan.started")) {
   store.set("sarafan.started", "1");
   send({ text: "/start" });
 }

@@ -1,0 +1,1 @@
+"""Realistic demo data in five languages for the dashboard and the API (``sarafan demo seed``)."""

@@ -1,0 +1,3 @@
+"""Tables of bot.webhooks (filled in with its Alembic revision)."""
+
+from __future__ import annotations
