@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from bot.flows.handoff_records import (
 )
 from bot.messages import Inbound
 from bot.storage.base import utcnow
+from bot.storage.events import emit
 from bot.storage.models import MessageLog, OutboxItem
 from bot.storage.tickets import CLOSED, AnswerRating, Ticket, TicketMessage
 
@@ -35,9 +37,9 @@ def register_storage(registry: Registry) -> None:
     """Add the support loaders and record handlers to ``registry``."""
     registry.loader(load_customer_context)
     registry.loader(load_reply_ticket)
-    registry.record(OpenTicket, open_ticket)
+    registry.record(OpenTicket, partial(open_ticket, registry=registry))
     registry.record(AddToTicket, add_to_ticket)
-    registry.record(CloseTicket, close_ticket)
+    registry.record(CloseTicket, partial(close_ticket, registry=registry))
     registry.record(RateAnswer, rate_answer)
 
 
@@ -86,15 +88,27 @@ async def load_reply_ticket(
     context[REPLY_TICKET] = view(ticket) if ticket else None
 
 
-async def open_ticket(session: AsyncSession, contact: ContactInfo, record: OpenTicket) -> None:
-    """Store a new ticket with the conversation that led to it."""
+async def open_ticket(
+    session: AsyncSession, contact: ContactInfo, record: OpenTicket,
+    registry: Registry | None = None,
+) -> None:
+    """Store a new ticket with the conversation that led to it; tell whoever listens."""
     ticket = Ticket(ref=record.ref, contact_id=contact.id, channel=record.channel,
                     account=record.account, chat_id=record.chat_id, language=record.language,
-                    priority=record.priority, reason=record.reason)
+                    priority=record.priority, reason=record.reason, source=contact.source)
     ticket.transcript = [TicketMessage(author=author, text=text)
                          for author, text in record.transcript]
     session.add(ticket)
     await session.flush()
+    await emit(session, "ticket.opened", _event(ticket), contact_id=contact.id)
+    for hook in registry.hooks_for("ticket.opened") if registry else ():
+        await hook(session, ticket)
+
+
+def _event(ticket: Ticket) -> dict[str, Any]:
+    return {"ticket_id": ticket.id, "ref": ticket.ref, "channel": ticket.channel,
+            "language": ticket.language, "priority": ticket.priority, "reason": ticket.reason,
+            "status": ticket.status, "source": ticket.source}
 
 
 async def add_to_ticket(session: AsyncSession, contact: ContactInfo, record: AddToTicket) -> None:
@@ -112,14 +126,21 @@ async def add_to_ticket(session: AsyncSession, contact: ContactInfo, record: Add
         ticket.priority = max(ticket.priority, record.priority)
 
 
-async def close_ticket(session: AsyncSession, contact: ContactInfo, record: CloseTicket) -> None:
-    """Close a ticket once; closing it again changes nothing."""
+async def close_ticket(
+    session: AsyncSession, contact: ContactInfo, record: CloseTicket,
+    registry: Registry | None = None,
+) -> None:
+    """Close a ticket once; closing it again changes nothing. Listeners (CSAT) are told."""
     ticket = await session.get(Ticket, record.ticket_id)
     if ticket is None or ticket.status == CLOSED:
         return
     ticket.status, ticket.closed_at, ticket.closed_by = CLOSED, utcnow(), record.by
     session.add(TicketMessage(ticket_id=ticket.id, author="system",
                               text=f"closed by {record.by}"))
+    await emit(session, "ticket.closed", {**_event(ticket), "closed_by": record.by},
+               contact_id=ticket.contact_id)
+    for hook in registry.hooks_for("ticket.closed") if registry else ():
+        await hook(session, ticket)
 
 
 async def rate_answer(session: AsyncSession, contact: ContactInfo, record: RateAnswer) -> None:

@@ -38,6 +38,8 @@ class Ticket(Base):
     first_response_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(128))
+    """The entry link that first brought the contact (attribution)."""
     transcript: Mapped[list[TicketMessage]] = relationship(
         back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan"
     )

@@ -29,6 +29,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contacts_source'), ['source'], unique=False)
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('account', sa.String(length=128), nullable=True))
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source', sa.String(length=128), nullable=True))
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('bulk', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
@@ -86,6 +88,8 @@ def downgrade() -> None:
     op.drop_table('jobs')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_column('bulk')
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_column('source')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_column('account')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
