@@ -1,44 +1,32 @@
-"""Consent per purpose: who allowed what, when, on which channel and which text version.
+"""Consent per purpose, and the customer's rights: /privacy, /optout, /mydata, /forget.
 
 Other features ask :func:`in_force` before inviting or reminding, and filter segments with
 :func:`consented`; turns change consent through the :class:`GrantConsent` and
 :class:`WithdrawConsent` records, so the ledger changes in the same transaction as the chat.
+Events are appended, never overwritten; an erased contact's events stay, anonymous.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.consent import rights
+from bot.consent.erase import register_erasure
+from bot.consent.export import export_core, send_my_data
+from bot.consent.records import GrantConsent, RequestErasure, SendMyData, WithdrawConsent
+from bot.consent.store import erase_requested, grant, load_consent, withdraw
 from bot.consent.tables import ConsentEvent
 from bot.engine.registry import Registry
-from bot.engine.types import ContactInfo, Record
 
 PURPOSES = ("support", "research", "marketing", "beta", "reminders")
 """research: survey invitations; reminders: a nudge about an unfinished survey or application."""
 
 __all__ = ["PURPOSES", "ConsentEvent", "GrantConsent", "WithdrawConsent", "consented",
            "in_force", "register"]
-
-
-@dataclass(frozen=True, slots=True)
-class GrantConsent(Record):
-    """The contact agreed to ``purpose`` as worded in ``text_version``."""
-
-    purpose: str
-    text_version: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WithdrawConsent(Record):
-    """The contact withdrew (or declined, ``action="decline"``) consent for ``purpose``."""
-
-    purpose: str
-    action: str = "withdraw"
-    text_version: str | None = None
 
 
 def consented(purpose: str) -> Select[Any]:
@@ -60,17 +48,17 @@ async def in_force(session: AsyncSession, contact_id: int, purpose: str) -> bool
     return action == "grant"
 
 
-async def _grant(session: AsyncSession, contact: ContactInfo, record: GrantConsent) -> None:
-    session.add(ConsentEvent(contact_id=contact.id, purpose=record.purpose, action="grant",
-                             text_version=record.text_version, channel=contact.channel))
-
-
-async def _withdraw(session: AsyncSession, contact: ContactInfo, record: WithdrawConsent) -> None:
-    session.add(ConsentEvent(contact_id=contact.id, purpose=record.purpose, action=record.action,
-                             text_version=record.text_version, channel=contact.channel))
-
-
 def register(registry: Registry) -> None:
-    """Store consent records; /privacy, /optout, /mydata and /forget live here too."""
-    registry.record(GrantConsent, _grant)
-    registry.record(WithdrawConsent, _withdraw)
+    """The ledger's records, the privacy commands, the core eraser/exporter, the erasure job."""
+    registry.record(GrantConsent, grant)
+    registry.record(WithdrawConsent, partial(withdraw, registry=registry))
+    registry.record(RequestErasure, erase_requested)
+    registry.record(SendMyData, partial(send_my_data, registry=registry))
+    registry.loader(load_consent)
+    registry.command("privacy", rights.privacy_view, "what we keep about you, and your choices")
+    registry.command("optout", rights.optout, "stop surveys, news, reminders or the beta")
+    registry.command("mydata", rights.mydata, "get a copy of your data")
+    registry.command("forget", rights.forget, "erase your data")
+    registry.button(rights.NAMESPACE, rights.button)
+    registry.exporter("core", export_core)
+    register_erasure(registry)
