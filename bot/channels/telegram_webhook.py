@@ -88,7 +88,7 @@ def _authentic(given: str | None, secret: str) -> bool:
 def _update(body: bytes) -> dict[str, Any] | None:
     try:
         raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import fields, replace
 from typing import Any
 
@@ -15,6 +16,16 @@ from bot.storage.session import SessionMaker
 MAX_ID = 128
 """Length of the id columns; longer update ids are hashed, longer message ids cut."""
 MAX_NAME = 256
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL (PostgreSQL text refuses it) and lone UTF-16 surrogates (no UTF-8 encoder takes them;
+JSON's ``\\ud800`` escape makes them)."""
+
+
+def clean_text(value: str) -> str:
+    """``value`` as UTF-8 storage keeps it: NUL dropped, a lone surrogate shown as U+FFFD."""
+    if not _UNSTORABLE.search(value):
+        return value
+    return _UNSTORABLE.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", value)
 
 
 def chat_key(channel: str, account: str | None, chat_id: str) -> str:
@@ -23,9 +34,12 @@ def chat_key(channel: str, account: str | None, chat_id: str) -> str:
 
 
 def storable(message: Inbound) -> Inbound:
-    """``message`` as every database can keep it: no NUL characters, ids and name that fit."""
-    cleaned: dict[str, Any] = {f.name: value.replace("\x00", "") for f in fields(message)
-               if isinstance(value := getattr(message, f.name), str) and "\x00" in value}
+    """``message`` as every database can keep it: valid UTF-8 without NUL, ids and name that fit.
+
+    Cleaning beats refusing: a webhook platform redelivers what it was refused, forever.
+    """
+    cleaned: dict[str, Any] = {f.name: clean_text(value) for f in fields(message)
+                               if isinstance(value := getattr(message, f.name), str)}
     message = replace(message, **cleaned)
     update_id = message.update_id
     if len(update_id) > MAX_ID:  # still deduplicates: the same long id gives the same digest

@@ -53,6 +53,8 @@ MAX_PAYLOAD = 256
 START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """Telegram's deep-link alphabet and length, so one entry link works on every channel."""
 MAX_BODY = 64 * 1024
+AFTER = re.compile(r"^[0-9]{1,18}$")
+"""ASCII digits only (``"²".isdigit()`` holds but int() refuses it); 19 digits overflow a BIGINT."""
 HISTORY = 200
 LONG_POLL_SECONDS = 20.0
 RECHECK_SECONDS = 2.0
@@ -133,7 +135,7 @@ async def _json_object(request: Request) -> dict[str, Any]:
             raise _Refused("message too long", "too_long", 413)
     try:
         data = json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _Refused("body must be JSON in UTF-8") from None
     if not isinstance(data, dict):
         raise _Refused("body must be a JSON object")
@@ -186,7 +188,7 @@ async def get_messages(request: Request) -> Response:
     after = request.query_params.get("after", "0")
     if not CHAT_ID.match(chat_id):
         return _Refused("chat_id must be 8-64 letters, digits, _ or -").response()
-    if not after.isdigit() or len(after) > 18:  # beyond 18 digits it overflows a BIGINT
+    if not AFTER.match(after):  # beyond 18 digits it overflows a BIGINT
         return _Refused("after must be a message id (a whole number)").response()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LONG_POLL_SECONDS
