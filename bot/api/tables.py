@@ -1,4 +1,4 @@
-"""Tables of bot.api: API tokens (hashed, with scopes and a shared rate counter) and the audit log."""
+"""Tables of bot.api: API tokens (hashed, scopes, a shared rate counter) and the audit log."""
 
 from __future__ import annotations
 

@@ -1,0 +1,87 @@
+"""What every API operation depends on: a database session and an authorised token."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.api.problems import Problem, invalid
+from bot.api.tokens import TokenView, authenticate, take_request
+from bot.storage.session import SessionMaker
+from bot.web.state import AppState
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `sarafan tokens create`")
+
+
+def app_state(request: Request) -> AppState:
+    """The bot's shared state; the API is mounted inside the bot's Starlette app."""
+    state: AppState = request.scope.get("sarafan") or request.app.state.sarafan
+    return state
+
+
+def sessionmaker(request: Request) -> SessionMaker:
+    """The session factory (exports open one short session per page)."""
+    return app_state(request).sessionmaker
+
+
+async def session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; write operations commit it themselves."""
+    async with sessionmaker(request)() as db:
+        yield db
+
+
+def no_nul(request: Request) -> None:
+    """Refuse NUL characters in any query parameter (PostgreSQL cannot store or compare them)."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise invalid(name, "contains a NUL character")
+
+
+def require(scope: str) -> Callable[..., Awaitable[TokenView]]:
+    """A dependency: the caller's token, which must carry ``scope``; counts the rate limit."""
+
+    async def check(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> TokenView:
+        if credentials is None or not credentials.credentials:
+            raise Problem(401, "Unauthorized", "send `Authorization: Bearer <token>`",
+                          headers={"WWW-Authenticate": "Bearer"})
+        async with sessionmaker(request)() as db:
+            token = await authenticate(db, credentials.credentials)
+            if token is None:
+                raise Problem(401, "Unauthorized", "unknown or revoked token",
+                              headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            wait = await take_request(db, token)
+            await db.commit()
+        if wait is not None:
+            seconds = int(wait + 0.999)
+            raise Problem(429, "Too many requests",
+                          f"at most {token.rate_per_minute} requests a minute for this token",
+                          headers={"Retry-After": str(seconds)}, retry_after=seconds)
+        if not token.allows(scope):
+            raise Problem(403, "Forbidden", f"this operation needs the scope {scope}",
+                          headers={"WWW-Authenticate":
+                                   f'Bearer error="insufficient_scope" scope="{scope}"'})
+        request.state.token = token
+        return token
+
+    check.__name__ = f"require_{scope.replace(':', '_')}"
+    return check
+
+
+Session = Annotated[AsyncSession, Depends(session)]
+Maker = Annotated[SessionMaker, Depends(sessionmaker)]
+State = Annotated[AppState, Depends(app_state)]
+
+
+FeedbackReader = Annotated[TokenView, Depends(require("feedback:read"))]
+SurveysReader = Annotated[TokenView, Depends(require("surveys:read"))]
+BetaWriter = Annotated[TokenView, Depends(require("beta:write"))]
+TicketsWriter = Annotated[TokenView, Depends(require("tickets:write"))]
+ContactsReader = Annotated[TokenView, Depends(require("contacts:read"))]
+Admin = Annotated[TokenView, Depends(require("admin"))]

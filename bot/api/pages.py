@@ -1,0 +1,172 @@
+"""Cursor pagination and streamed CSV / JSON Lines exports, shared by every list.
+
+A cursor is opaque to clients: base64url JSON of the last row's sort key. Each list is a
+keyset query (``WHERE key < :last ORDER BY key DESC LIMIT n``), so the 1,000th page costs what
+the first does, and an export walks the same pages in short sessions: memory stays flat however
+many rows there are, and no transaction stays open while a slow client reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import StreamingResponse
+
+from bot.api.problems import invalid
+from bot.storage.session import SessionMaker
+
+MAX_PAGE = 500
+"""Larger ``limit`` values are capped to this, not refused."""
+EXPORT_PAGE = 1000
+MAX_ID = 2**63 - 1
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a list; pass ``next_cursor`` as ``cursor`` for the next (null at the end)."""
+
+    items: list[Item]
+    next_cursor: str | None = None
+
+
+class ExportFormat(StrEnum):
+    """What an export streams."""
+
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+MEDIA = {ExportFormat.csv: "text/csv; charset=utf-8",
+         ExportFormat.jsonl: "application/x-ndjson"}
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "Every matching row, streamed: CSV with a header row, or one JSON object a line",
+    "content": {"text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}}},
+}}
+
+
+def page_size(limit: int) -> int:
+    """``limit`` capped to :data:`MAX_PAGE`."""
+    return min(limit, MAX_PAGE)
+
+
+def encode_cursor(*key: Any) -> str:
+    """The opaque cursor after a row with sort key ``key``."""
+    raw = json.dumps([k.isoformat() if isinstance(k, datetime) else k for k in key],
+                     separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, shape: Sequence[type], name: str = "cursor"
+                  ) -> list[Any] | None:
+    """The sort key in ``cursor`` (types as in ``shape``), or a 422 naming ``name``."""
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise invalid(name, "not a cursor this API gave out") from None
+    if not isinstance(values, list) or len(values) != len(shape):
+        raise invalid(name, "not a cursor this API gave out")
+    key: list[Any] = []
+    for value, kind in zip(values, shape, strict=True):
+        is_id = kind is int and isinstance(value, int) and not isinstance(value, bool) \
+            and 0 <= value <= MAX_ID
+        if is_id or (kind is str and isinstance(value, str) and "\x00" not in value):
+            key.append(value)
+        elif kind is datetime and isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise invalid(name, "not a cursor this API gave out") from None
+            key.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        else:
+            raise invalid(name, "not a cursor this API gave out")
+    return key
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A query's date as UTC; a date without a zone is taken to be UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for a LIKE with ``escape='\\\\'``; the user's % and _ match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+FetchPage = Callable[[AsyncSession, str | None, int], Awaitable[tuple[Sequence[BaseModel],
+                                                                      str | None]]]
+"""``(session, cursor, limit) -> (items, next_cursor)``: one page of a list."""
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    # A cell starting like a formula is run by spreadsheets: quote it (OWASP CSV injection).
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+async def export_rows(
+    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, columns: Sequence[str]
+) -> AsyncIterator[bytes]:
+    """Every row of a list as CSV or JSON Lines, one page (short session) at a time."""
+    if fmt is ExportFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        yield buffer.getvalue().encode()
+    cursor: str | None = None
+    while True:
+        async with maker() as db:
+            items, cursor = await fetch(db, cursor, EXPORT_PAGE)
+        if fmt is ExportFormat.csv:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            for item in items:
+                data = item.model_dump(mode="python")
+                writer.writerow([_cell(data.get(column)) for column in columns])
+            chunk = buffer.getvalue()
+        else:
+            chunk = "".join(item.model_dump_json() + "\n" for item in items)
+        if chunk:
+            yield chunk.encode()
+        if cursor is None or not items:
+            return
+
+
+def export_response(
+    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, model: type[BaseModel], name: str
+) -> StreamingResponse:
+    """A streamed download of every row ``fetch`` pages through."""
+    columns = list(model.model_fields)
+    extension = "csv" if fmt is ExportFormat.csv else "jsonl"
+    return StreamingResponse(
+        export_rows(maker, fetch, fmt, columns), media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})

@@ -1,0 +1,169 @@
+"""/contacts and /consent: people, their timeline and consent (scope contacts:read)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import StreamingResponse
+
+from bot.api.contacts import (
+    ConsentFilter,
+    ContactFilter,
+    consent_state,
+    list_consent_page,
+    list_contacts_page,
+)
+from bot.api.deps import ContactsReader, Maker, Session
+from bot.api.pages import (
+    EXPORT_RESPONSES,
+    ExportFormat,
+    FetchPage,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    export_response,
+    page_size,
+)
+from bot.api.problems import NOT_FOUND, Problem
+from bot.api.schemas import (
+    ConsentOut,
+    ContactDetail,
+    ContactOut,
+    Cursor,
+    Ident,
+    Limit,
+    Text,
+    TimelineEntryOut,
+    When,
+)
+from bot.api.timeline import contact_timeline
+from bot.storage.models import Contact
+
+router = APIRouter(tags=["contacts"])
+ContactId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+class ContactQuery(BaseModel):
+    """Contact filters."""
+
+    channel: Text | None = None
+    language: Text | None = None
+    source: Text | None = None
+    q: Text | None = None
+    seen_from: When | None = None
+    seen_to: When | None = None
+
+
+def _contacts(query: ContactQuery) -> FetchPage:
+    flt = ContactFilter(**query.model_dump())
+
+    async def fetch(db: AsyncSession, cursor: str | None, limit: int
+                    ) -> tuple[Sequence[ContactOut], str | None]:
+        key = decode_cursor(cursor, (int,))
+        rows = await list_contacts_page(db, flt, before_id=key[0] if key else None, limit=limit)
+        items = [ContactOut.model_validate(row) for row in rows]
+        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
+
+    return fetch
+
+
+@router.get("/contacts", response_model=Page[ContactOut])
+async def list_contacts(
+    _token: ContactsReader, db: Session, query: Annotated[ContactQuery, Query()],
+    cursor: Cursor = None, limit: Limit = 50,
+) -> Page[ContactOut]:
+    """Contacts newest first."""
+    items, next_cursor = await _contacts(query)(db, cursor, page_size(limit))
+    return Page[ContactOut](items=list(items), next_cursor=next_cursor)
+
+
+@router.get("/contacts/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
+async def export_contacts(
+    _token: ContactsReader, maker: Maker, query: Annotated[ContactQuery, Query()],
+    format: ExportFormat = ExportFormat.csv,
+) -> StreamingResponse:
+    """Every matching contact, streamed as CSV or JSON Lines."""
+    return export_response(maker, _contacts(query), format, ContactOut, "contacts")
+
+
+async def _contact(db: AsyncSession, contact_id: int) -> Contact:
+    contact = await db.get(Contact, contact_id)
+    if contact is None:
+        raise Problem(404, "Not found", f"no contact {contact_id}")
+    return contact
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactDetail, responses=NOT_FOUND)
+async def show_contact(_token: ContactsReader, db: Session, contact_id: ContactId
+                       ) -> ContactDetail:
+    """A contact and the consent in force now."""
+    contact = await _contact(db, contact_id)
+    return ContactDetail.model_validate(
+        {**ContactOut.model_validate(contact).model_dump(),
+         "consent": await consent_state(db, contact_id)})
+
+
+@router.get("/contacts/{contact_id}/timeline", response_model=Page[TimelineEntryOut],
+            responses=NOT_FOUND)
+async def timeline(
+    _token: ContactsReader, db: Session, contact_id: ContactId, cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[TimelineEntryOut]:
+    """Everything that happened with the contact, newest first: messages, tickets, survey
+    answers, feedback, beta applications, consent."""
+    await _contact(db, contact_id)
+    key = decode_cursor(cursor, (datetime, str, int))
+    size = page_size(limit)
+    entries = await contact_timeline(db, contact_id, after=(key[0], key[1], key[2]) if key
+                                     else None, limit=size)
+    next_cursor = encode_cursor(*entries[-1].key) if len(entries) == size else None
+    return Page[TimelineEntryOut](
+        items=[TimelineEntryOut.model_validate(entry) for entry in entries],
+        next_cursor=next_cursor)
+
+
+class ConsentQuery(BaseModel):
+    """Consent ledger filters."""
+
+    contact_id: Ident | None = None
+    purpose: Text | None = None
+    action: Text | None = None
+    since: When | None = None
+    until: When | None = None
+
+
+def _consent(query: ConsentQuery) -> FetchPage:
+    flt = ConsentFilter(**query.model_dump())
+
+    async def fetch(db: AsyncSession, cursor: str | None, limit: int
+                    ) -> tuple[Sequence[ConsentOut], str | None]:
+        key = decode_cursor(cursor, (int,))
+        rows = await list_consent_page(db, flt, before_id=key[0] if key else None, limit=limit)
+        items = [ConsentOut.model_validate(row) for row in rows]
+        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
+
+    return fetch
+
+
+@router.get("/consent", response_model=Page[ConsentOut])
+async def list_consent(
+    _token: ContactsReader, db: Session, query: Annotated[ConsentQuery, Query()],
+    cursor: Cursor = None, limit: Limit = 50,
+) -> Page[ConsentOut]:
+    """Consent ledger events newest first."""
+    items, next_cursor = await _consent(query)(db, cursor, page_size(limit))
+    return Page[ConsentOut](items=list(items), next_cursor=next_cursor)
+
+
+@router.get("/consent/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
+async def export_consent(
+    _token: ContactsReader, maker: Maker, query: Annotated[ConsentQuery, Query()],
+    format: ExportFormat = ExportFormat.csv,
+) -> StreamingResponse:
+    """Every matching consent event, streamed as CSV or JSON Lines."""
+    return export_response(maker, _consent(query), format, ConsentOut, "consent")

@@ -1,0 +1,140 @@
+"""/tickets: list, export, show, reply, close (scope tickets:write)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import StreamingResponse
+
+from bot.api.deps import Maker, Session, State, TicketsWriter
+from bot.api.pages import (
+    EXPORT_RESPONSES,
+    ExportFormat,
+    FetchPage,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    export_response,
+    page_size,
+)
+from bot.api.problems import CONFLICT, NOT_FOUND, Problem
+from bot.api.schemas import (
+    Cursor,
+    Ident,
+    Limit,
+    Text,
+    TicketDetail,
+    TicketOut,
+    TicketReplyIn,
+    TicketStatus,
+    When,
+)
+from bot.api.tickets import (
+    TicketActionError,
+    TicketFilter,
+    close_ticket,
+    get_ticket,
+    list_tickets_page,
+    reply_to_ticket,
+)
+from bot.storage.tickets import Ticket
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+Ref = Annotated[str, Path(max_length=64, description="The ticket's reference, as people see it")]
+
+
+class TicketQuery(BaseModel):
+    """Ticket filters."""
+
+    status: TicketStatus | None = None
+    channel: Text | None = None
+    language: Text | None = None
+    source: Text | None = None
+    reason: Text | None = None
+    contact_id: Ident | None = None
+    opened_from: When | None = None
+    opened_to: When | None = None
+
+    def to_filter(self) -> TicketFilter:
+        """The query layer's filter."""
+        return TicketFilter(status=self.status.value if self.status else None,
+                            channel=self.channel, language=self.language, source=self.source,
+                            reason=self.reason, contact_id=self.contact_id,
+                            opened_from=self.opened_from, opened_to=self.opened_to)
+
+
+def _fetcher(query: TicketQuery) -> FetchPage:
+    flt = query.to_filter()
+
+    async def fetch(db: AsyncSession, cursor: str | None, limit: int
+                    ) -> tuple[Sequence[TicketOut], str | None]:
+        key = decode_cursor(cursor, (int,))
+        rows = await list_tickets_page(db, flt, before_id=key[0] if key else None, limit=limit)
+        items = [TicketOut.model_validate(row) for row in rows]
+        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
+
+    return fetch
+
+
+@router.get("", response_model=Page[TicketOut])
+async def list_tickets(
+    _token: TicketsWriter, db: Session, query: Annotated[TicketQuery, Query()],
+    cursor: Cursor = None, limit: Limit = 50,
+) -> Page[TicketOut]:
+    """Tickets newest first."""
+    items, next_cursor = await _fetcher(query)(db, cursor, page_size(limit))
+    return Page[TicketOut](items=list(items), next_cursor=next_cursor)
+
+
+@router.get("/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
+async def export_tickets(
+    _token: TicketsWriter, maker: Maker, query: Annotated[TicketQuery, Query()],
+    format: ExportFormat = ExportFormat.csv,
+) -> StreamingResponse:
+    """Every matching ticket, streamed as CSV or JSON Lines."""
+    return export_response(maker, _fetcher(query), format, TicketOut, "tickets")
+
+
+async def _ticket(db: AsyncSession, ref: str) -> Ticket:
+    ticket = await get_ticket(db, ref)
+    if ticket is None:
+        raise Problem(404, "Not found", f"no ticket {ref}")
+    return ticket
+
+
+@router.get("/{ref}", response_model=TicketDetail, responses=NOT_FOUND)
+async def show_ticket(_token: TicketsWriter, db: Session, ref: Ref) -> TicketDetail:
+    """A ticket with its transcript."""
+    return TicketDetail.model_validate(await _ticket(db, ref))
+
+
+@router.post("/{ref}/reply", response_model=TicketDetail, responses={**NOT_FOUND, **CONFLICT})
+async def reply(token: TicketsWriter, db: Session, state: State, ref: Ref,
+                body: TicketReplyIn) -> TicketDetail:
+    """Send a reply to the customer on the ticket's channel; it joins the transcript."""
+    ticket = await _ticket(db, ref)
+    try:
+        await reply_to_ticket(db, ticket, body.text, actor=token.actor)
+    except TicketActionError as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
+    await db.commit()
+    state.extras.get("sender_wake", lambda: None)()
+    return TicketDetail.model_validate(await _ticket(db, ref))
+
+
+@router.post("/{ref}/close", response_model=TicketDetail, responses={**NOT_FOUND, **CONFLICT})
+async def close(token: TicketsWriter, db: Session, state: State, ref: Ref) -> TicketDetail:
+    """Close the ticket as an operator; the customer is told."""
+    ticket = await _ticket(db, ref)
+    try:
+        await close_ticket(db, ticket, actor=token.actor,
+                           registry=state.extras.get("registry"))
+    except TicketActionError as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
+    await db.commit()
+    state.extras.get("sender_wake", lambda: None)()
+    return TicketDetail.model_validate(await _ticket(db, ref))
