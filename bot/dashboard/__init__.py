@@ -1,9 +1,45 @@
-"""The product team's dashboard at /dashboard (issue 11)."""
+"""The product team's dashboard at /dashboard (issue 11): sign-in, overview, inbox, results."""
 
 from __future__ import annotations
 
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.dashboard import account, inbox, overview
+from bot.dashboard.headers import SecurityHeaders
+from bot.dashboard.render import HERE
+from bot.dashboard.web import problem
 from bot.engine.registry import Registry
+
+MAX_BODY = 256 * 1024
+"""Dashboard forms are short; anything bigger is refused before it is read."""
+
+
+async def not_found(request: Request) -> Response:
+    """An unknown dashboard address."""
+    return problem(request, 404, "Page not found", "The address may be mistyped or out of date.")
+
+
+def routes() -> list[Route | Mount]:
+    """Every dashboard route, relative to /dashboard."""
+    return [
+        Route("/", overview.overview),
+        Route("/login", account.login, methods=["GET", "POST"]),
+        Route("/logout", account.logout, methods=["POST"]),
+        Route("/account", account.account, methods=["GET", "POST"]),
+        Route("/inbox", inbox.inbox),
+        Route("/inbox/{ref}", inbox.ticket_page),
+        Route("/inbox/{ref}/reply", inbox.reply, methods=["POST"]),
+        Route("/inbox/{ref}/close", inbox.close, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
+        Route("/{rest:path}", not_found, methods=["GET", "POST"]),
+    ]
 
 
 def register(registry: Registry) -> None:
-    """Add the dashboard's routes."""
+    """Mount the dashboard, every response with its security headers."""
+    registry.route(Mount("/dashboard", routes=routes(), middleware=[Middleware(SecurityHeaders)],
+                         max_body_size=MAX_BODY))
