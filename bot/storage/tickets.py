@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,3 +108,40 @@ async def rating_summary(*, session: AsyncSession) -> list[tuple[str, int, int]]
         .order_by(helpful * 1.0 / func.count(), AnswerRating.entry_id)
     )
     return [(entry, int(good or 0), int(total)) for entry, good, total in rows.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketStats:
+    """The handoff queue now and over a period: what dashboards and reports show."""
+
+    open: int
+    """Waiting for an operator."""
+    waiting: int
+    """Answered, waiting for the customer."""
+    opened: int
+    closed: int
+    answered: int
+    """Tickets opened in the period that got a first operator reply."""
+    median_first_response: timedelta | None
+    opened_per_day: list[tuple[date, int]]
+
+
+async def ticket_stats(*, session: AsyncSession, since: datetime, until: datetime) -> TicketStats:
+    """Queue sizes now; tickets opened/closed and time to first response in [since, until)."""
+    by_status = dict((await session.execute(
+        select(Ticket.status, func.count()).where(Ticket.status != CLOSED)
+        .group_by(Ticket.status))).tuples().all())
+    period = (await session.execute(
+        select(Ticket.opened_at, Ticket.first_response_at)
+        .where(Ticket.opened_at >= since, Ticket.opened_at < until))).tuples().all()
+    closed = await session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.closed_at >= since, Ticket.closed_at < until))
+    waits = sorted(first - opened for opened, first in period if first is not None)
+    days = {since.date() + timedelta(days=n): 0 for n in range((until - since).days + 1)}
+    for opened, _first in period:
+        days[opened.date()] = days.get(opened.date(), 0) + 1
+    median = (waits[len(waits) // 2] if len(waits) % 2 else
+              (waits[len(waits) // 2 - 1] + waits[len(waits) // 2]) / 2) if waits else None
+    return TicketStats(open=int(by_status.get(OPEN, 0)), waiting=int(by_status.get(WAITING, 0)),
+                       opened=len(period), closed=int(closed or 0), answered=len(waits),
+                       median_first_response=median, opened_per_day=sorted(days.items()))
