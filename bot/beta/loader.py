@@ -1,0 +1,154 @@
+"""Reads beta campaign files (``<content>/beta/*.yml``), reporting every problem as file:line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.beta.campaign import Campaign, Texts
+from bot.config import LANGUAGES
+from bot.kb.loader import BUNDLED, Problem
+
+log = logging.getLogger("sarafan.beta")
+Path_ = tuple[str | int, ...]
+MAX_PAYLOAD = 64
+"""Telegram's callback_data limit, in bytes."""
+
+
+@dataclass
+class Loaded:
+    """The campaigns that validated, and every problem found."""
+
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def campaign_files(content_dir: Path | None) -> list[Path]:
+    """The campaign files of a content folder, the bundled demo by default."""
+    folder = (content_dir or BUNDLED) / "beta"
+    return sorted(p for pattern in ("*.yml", "*.yaml") for p in folder.glob(pattern))
+
+
+def load(paths: Iterable[Path]) -> Loaded:
+    """Every campaign of every file; a broken file or campaign is reported, never loaded."""
+    loaded = Loaded()
+    for path in paths:
+        _load_file(path, loaded)
+    loaded.problems.sort(key=lambda p: (p.file, p.line))
+    return loaded
+
+
+def _load_file(path: Path, loaded: Loaded) -> None:
+    where = str(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loaded.problems.append(Problem(where, mark.line + 1 if mark else 1,
+                                       f"not valid YAML: {exc.problem}"))
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        loaded.problems.append(Problem(where, 1, f"cannot read the file: {exc}"))
+        return
+    if root is None:
+        loaded.problems.append(Problem(where, 1, "the file is empty"))
+        return
+    lines: dict[Path_, int] = {}
+    data = _plain(root, (), lines)
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            field_name = ".".join(str(p) for p in loc) or "campaign"
+            loaded.problems.append(Problem(where, _line_of(loc, lines),
+                                           f"{field_name}: {error['msg']}"))
+        return
+    fatal = [Problem(where, _line_of(loc, lines), message) for loc, message in _semantic(campaign)]
+    if campaign.id in loaded.campaigns:
+        fatal.append(Problem(where, _line_of(("id",), lines),
+                             f"campaign id {campaign.id!r} is defined twice"))
+    # A missing translation falls back to the default language; anything else stops the file.
+    loaded.problems += fatal + [Problem(where, _line_of(loc, lines), message)
+                                for loc, message in _languages(campaign)]
+    if not fatal:
+        loaded.campaigns[campaign.id] = campaign
+
+
+def _plain(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    """Python data from a YAML node tree, noting the line of every path in ``lines``."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            lines[(*path, name)] = key.start_mark.line + 1
+            result[name] = _plain(value, (*path, name), lines)
+            lines[(*path, name)] = key.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return yaml.SafeLoader(" ").construct_object(node, deep=True)
+
+
+def _line_of(loc: Path_, lines: dict[Path_, int]) -> int:
+    """The line of the longest known prefix of ``loc`` (pydantic may add model names)."""
+    loc = tuple("in" if part == "in_" else part for part in loc)
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _semantic(campaign: Campaign) -> list[tuple[Path_, str]]:
+    """What the schema cannot see: rules on unknown questions or options, missing languages."""
+    found: list[tuple[Path_, str]] = []
+    for i, rule in enumerate(campaign.eligibility):
+        question = campaign.question(rule.question) if rule.question else None
+        if rule.question and question is None:
+            found.append((("eligibility", i, "question"),
+                          f"rule {i + 1}: unknown question {rule.question!r}"))
+        if question is not None and question.choices():
+            unknown = [v for v in (*(rule.in_ or ()), *(rule.not_in or ()))
+                       if v not in question.choices()]
+            if unknown:
+                found.append((("eligibility", i),
+                              f"rule {i + 1}: question {question.id!r} has no option "
+                              f"{unknown[0]!r}"))
+    for i, question in enumerate(campaign.questions):
+        for option in question.choices():
+            payload = f"beta:a:{campaign.id}:{question.id}:{option}"
+            if len(payload.encode()) > MAX_PAYLOAD:
+                found.append((("questions", i), f"question {question.id!r}: ids too long for "
+                                                f"a button ({len(payload)} > {MAX_PAYLOAD})"))
+    return found
+
+
+def _languages(campaign: Campaign) -> list[tuple[Path_, str]]:
+    texts: list[tuple[Path_, Texts]] = [
+        (("title",), campaign.title), (("description",), campaign.description),
+        (("consent", "text"), campaign.consent.text), (("invite", "text"), campaign.invite.text),
+    ]
+    for i, question in enumerate(campaign.questions):
+        texts.append((("questions", i, "text"), question.text))
+        texts += [(("questions", i, "options", j, "text"), option.text)
+                  for j, option in enumerate(question.options)]
+    return [(path, f"{'.'.join(str(p) for p in path)}: missing language {code!r} (the "
+                   f"default language is shown instead)")
+            for path, values in texts for code in LANGUAGES if code not in values]
+
+
+@cache
+def load_campaigns(content_dir: Path | None) -> dict[str, Campaign]:
+    """The usable campaigns of ``content_dir`` (or the bundled demo); problems are logged."""
+    loaded = load(campaign_files(content_dir))
+    for problem in loaded.problems:
+        log.warning("beta campaigns: %s", problem)
+    return loaded.campaigns
