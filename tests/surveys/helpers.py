@@ -19,7 +19,8 @@ SMALL: dict[str, Any] = {
     "id": "mini",
     "title": {"en": "Mini", "ru": "Мини"},
     "questions": [
-        {"id": "drink", "type": "single", "text": {"en": "What do you drink?", "ru": "Что вы пьёте?"},
+        {"id": "drink", "type": "single",
+         "text": {"en": "What do you drink?", "ru": "Что вы пьёте?"},
          "options": [{"id": "tea", "label": {"en": "Tea", "ru": "Чай"}},
                      {"id": "coffee", "label": {"en": "Coffee", "ru": "Кофе"}},
                      {"id": "none", "label": {"en": "Nothing", "ru": "Ничего"}}],

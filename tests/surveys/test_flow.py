@@ -62,7 +62,7 @@ def test_full_run_branches_pipes_and_completes() -> None:
     assert out is not None and out.replies[-1].text.startswith("4/4 · Why 3?")
     out = f.on_text(then(out, "Too pricey"))
     assert out is not None and out.state.flow is None
-    finish = [r for r in out.records if isinstance(r, FinishResponse)][0]
+    finish = next(r for r in out.records if isinstance(r, FinishResponse))
     assert (finish.status, finish.nps) == ("completed", 3)
     assert saved(out)[0].question_text == "Why 3?"
 
@@ -215,7 +215,7 @@ def test_promoter_is_asked_once_with_the_hooks_buttons() -> None:
         out = f.on_text(then(out, answer)) or out
     done = f.on_text(then(out, "10"))
     assert done is not None
-    assert [b.payload for b in done.replies[-1].buttons][0] == "ref:invite"
+    assert done.replies[-1].buttons[0].payload == "ref:invite"
     assert done.replies[-1].buttons[-1].payload.endswith(":p:n")
     assert any(isinstance(r, PromoterAsked) for r in done.records)
     asked = f.on_text(then(out, "10", context={PROMOTER_ASKED: True}))
@@ -234,7 +234,7 @@ def test_detractor_opens_a_priority_ticket_with_the_answers() -> None:
     out = f.on_text(then(out, "2")) or out
     done = f.on_text(then(out, "Slow delivery"))
     assert done is not None
-    ticket = [r for r in done.records if isinstance(r, OpenTicket)][0]
+    ticket = next(r for r in done.records if isinstance(r, OpenTicket))
     assert ticket.priority == HIGH and ticket.reason == "survey_detractor"
     assert "nps: 2" in ticket.transcript[-1][1] and "drink: Tea" in ticket.transcript[-1][1]
     assert "ticket #7-1" in done.replies[-1].text

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.surveys.questions import Answer, Invalid, Toggle, load_questions, parse_button, \
-    parse_text, render
+from bot.surveys.questions import (
+    Answer,
+    Invalid,
+    Toggle,
+    load_questions,
+    parse_button,
+    parse_text,
+    render,
+)
 
 QUESTIONS = load_questions([
     {"id": "one", "type": "single", "text": "Pick", "options": [
