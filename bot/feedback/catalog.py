@@ -39,7 +39,7 @@ class CatalogItem(BaseModel):
 
     def title(self, language: str, default: str = "en") -> str:
         """The name in ``language``, else the default language's, else any."""
-        names: dict[str, str] = dict(self.name)
+        names = {str(code): name for code, name in self.name.items()}
         return names.get(language) or names.get(default) or next(iter(names.values()))
 
 
@@ -66,7 +66,7 @@ class Catalog:
 
 @cache
 def _matcher(catalog: Catalog) -> ConceptMatcher:
-    terms = {PRODUCT_PREFIX + item.id: {lang: [*syns, item.name.get(lang, "")]
+    terms = {PRODUCT_PREFIX + item.id: {str(lang): [*syns, item.name.get(lang, "")]
                                         for lang, syns in item.synonyms.items()}
              for item in catalog.items.values()}
     return ConceptMatcher.build(terms, builtin_terms())

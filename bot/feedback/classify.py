@@ -52,7 +52,7 @@ def _cues() -> ConceptMatcher:
 def analyse(text: str, language: str, catalog: Catalog,
             sentiment: float | None = None) -> Analysis:
     """Category, product, concepts and sentiment of ``text`` (sentiment from the NLU if given)."""
-    concepts = dict(catalog.matcher.find(text))
+    concepts = {key: float(n) for key, n in catalog.matcher.find(text).items()}
     mood = lexicon_sentiment(text, language) if sentiment is None else sentiment
     scores = {category: float(hits) for category, hits in _cues().find(text).items()}
     defects = sum(concepts.get(c, 0) for c in DEFECT_CONCEPTS)

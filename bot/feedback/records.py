@@ -1,0 +1,49 @@
+"""What the pure feedback handlers read from context and ask storage to write: plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.types import Record
+
+DUPLICATE = "feedback.duplicate"
+"""Context key: True when this contact already filed exactly this text (recently)."""
+THEME_HINT = "feedback.theme_hint"
+"""Context key: a ``ThemeHint`` for the theme this message would join, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeHint:
+    """The theme a message would join and how many other people are already in it."""
+
+    theme_id: int
+    others: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureFeedback(Record):
+    """File one feedback item (or update the item with the same ``key``: a rating's comment)."""
+
+    key: str
+    text: str
+    language: str
+    channel: str
+    origin: str
+    category: str | None
+    product: str | None
+    sentiment: float
+    concepts: tuple[tuple[str, float], ...] = ()
+    rating: int | None = None
+    survey_id: str | None = None
+    survey_question: str | None = None
+    attachments: tuple[tuple[str, str], ...] = ()
+    """(type, platform id) pairs; channels do not pass attachments yet (see docs/feedback.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifyFeedback(Record):
+    """The customer's answer to the follow-up: the item's category or product."""
+
+    key: str
+    category: str | None = None
+    product: str | None = None

@@ -1,0 +1,201 @@
+"""Storage side of feedback: the context loader, record handlers, erasure and export."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine.registry import Registry
+from bot.engine.types import ContactInfo
+from bot.feedback import themes
+from bot.feedback.catalog import Catalog
+from bot.feedback.classify import STRONG_NEGATIVE, analyse
+from bot.feedback.records import (
+    DUPLICATE,
+    THEME_HINT,
+    CaptureFeedback,
+    ClassifyFeedback,
+    ThemeHint,
+)
+from bot.feedback.tables import ERASED, FeedbackItem
+from bot.messages import Inbound, Kind
+from bot.storage.base import utcnow
+from bot.storage.events import emit
+from bot.storage.tickets import CLOSED, Ticket
+from nlu.text import normalize
+
+DUPLICATE_WINDOW = timedelta(days=7)
+"""The same text from the same person within this window is one item, not two."""
+
+
+def register_storage(registry: Registry, catalog: Catalog) -> None:
+    """Add the feedback loader, record handlers, hooks, eraser and exporter."""
+    registry.loader(partial(load_context, catalog=catalog))
+    registry.record(CaptureFeedback, partial(capture, registry=registry, catalog=catalog))
+    registry.record(ClassifyFeedback, classify)
+    registry.hook("ticket.opened", partial(on_ticket_opened, registry=registry, catalog=catalog))
+    registry.eraser("feedback", erase_contact)
+    registry.exporter("feedback", export_contact)
+
+
+def text_hash(text: str) -> str:
+    """Identity of a text for duplicate detection: normalised, so case and spaces don't count."""
+    return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+
+
+def polarity(score: float) -> str:
+    """negative / neutral / positive for a sentiment score."""
+    if score >= 0.3:
+        return "positive"
+    return "negative" if score <= -0.3 else "neutral"
+
+
+async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
+                       context: dict[str, Any], *, catalog: Catalog) -> None:
+    """Whether this text was already filed by the contact, and the theme it would join."""
+    text = (message.text or "").strip()
+    if message.kind is not Kind.TEXT or not text or message.chat_type != "private":
+        return
+    if text.startswith("/"):
+        text = text.partition(" ")[2].strip()
+        if not text:
+            return
+    context[DUPLICATE] = await _duplicate(session, contact.id, text) is not None
+    concepts = dict(catalog.matcher.find(text[:4096]))
+    theme_id = await themes.theme_for(session, concepts) if concepts else None
+    if theme_id is not None:
+        others = await session.scalar(
+            select(func.count(func.distinct(FeedbackItem.contact_id)))
+            .where(FeedbackItem.theme_id == theme_id, FeedbackItem.contact_id != contact.id))
+        context[THEME_HINT] = ThemeHint(theme_id, int(others or 0))
+
+
+async def _duplicate(session: AsyncSession, contact_id: int, text: str) -> FeedbackItem | None:
+    return await session.scalar(
+        select(FeedbackItem).where(FeedbackItem.contact_id == contact_id,
+                                   FeedbackItem.text_hash == text_hash(text),
+                                   FeedbackItem.created_at >= utcnow() - DUPLICATE_WINDOW)
+        .limit(1))
+
+
+async def capture(session: AsyncSession, contact: ContactInfo, record: CaptureFeedback, *,
+                  registry: Registry | None = None, catalog: Catalog | None = None) -> None:
+    """Store one item in the turn's transaction, join it to a theme, emit feedback.created."""
+    existing = await session.scalar(select(FeedbackItem).where(FeedbackItem.key == record.key))
+    if existing is not None:  # a rating's comment arrives after the rating
+        _update(existing, record)
+        if existing.theme_id is None and existing.concepts:
+            await themes.assign(session, existing, catalog or Catalog())
+        return
+    if record.text and await _duplicate(session, contact.id, record.text) is not None:
+        return
+    item = FeedbackItem(
+        key=record.key[:200], contact_id=contact.id, channel=record.channel,
+        language=record.language[:8], source=contact.source, origin=record.origin,
+        campaign=await _campaign(session, contact.id, registry), text=record.text,
+        text_hash=text_hash(record.text), category=record.category, product=record.product,
+        sentiment=polarity(record.sentiment), sentiment_score=record.sentiment,
+        rating=record.rating, concepts=dict(record.concepts),
+        attachments=[{"type": kind, "id": ref} for kind, ref in record.attachments],
+        survey_id=record.survey_id, survey_question=record.survey_question,
+        ticket_id=await _open_ticket(session, contact.id))
+    session.add(item)
+    await themes.assign(session, item, catalog or Catalog())
+    await session.flush()
+    await emit(session, "feedback.created", event(item), contact_id=contact.id)
+
+
+def _update(item: FeedbackItem, record: CaptureFeedback) -> None:
+    if record.text:
+        item.text, item.text_hash = record.text, text_hash(record.text)
+        item.concepts = dict(record.concepts) or item.concepts
+        item.sentiment, item.sentiment_score = polarity(record.sentiment), record.sentiment
+    item.category = record.category or item.category
+    item.product = record.product or item.product
+    item.rating = record.rating if record.rating is not None else item.rating
+
+
+async def _campaign(session: AsyncSession, contact_id: int, registry: Registry | None
+                    ) -> str | None:
+    """The first campaign a ``feedback.campaign`` hook (the beta feature) names."""
+    for hook in registry.hooks_for("feedback.campaign") if registry else ():
+        campaign = await hook(session, contact_id)
+        if campaign:
+            return str(campaign)[:128]
+    return None
+
+
+async def _open_ticket(session: AsyncSession, contact_id: int) -> int | None:
+    """The contact's newest unfinished ticket (incl. one opened in this very turn)."""
+    await session.flush()
+    return await session.scalar(
+        select(Ticket.id).where(Ticket.contact_id == contact_id, Ticket.status != CLOSED)
+        .order_by(Ticket.id.desc()).limit(1))
+
+
+def event(item: FeedbackItem) -> dict[str, Any]:
+    """The ``feedback.created`` payload: ids and fields a product team filters on."""
+    return {"feedback_id": item.id, "category": item.category, "product": item.product,
+            "sentiment": item.sentiment, "sentiment_score": item.sentiment_score,
+            "language": item.language, "channel": item.channel, "source": item.source,
+            "campaign": item.campaign, "origin": item.origin, "theme_id": item.theme_id,
+            "ticket_id": item.ticket_id, "survey_id": item.survey_id, "rating": item.rating}
+
+
+async def classify(session: AsyncSession, contact: ContactInfo, record: ClassifyFeedback) -> None:
+    """Apply the customer's follow-up answer to their item."""
+    item = await session.scalar(select(FeedbackItem).where(FeedbackItem.key == record.key,
+                                                           FeedbackItem.contact_id == contact.id))
+    if item is None:
+        return
+    item.category = record.category or item.category
+    item.product = record.product or item.product
+
+
+async def on_ticket_opened(session: AsyncSession, ticket: Ticket, *,
+                           registry: Registry | None = None, catalog: Catalog) -> None:
+    """A complaint support handed over is also feedback: file the customer's words."""
+    if ticket.reason != "complaint":
+        return
+    said = [line.text for line in ticket.transcript if line.author == "customer" and line.text]
+    if not said:
+        return
+    text = said[-1]
+    earlier = await _duplicate(session, ticket.contact_id, text)
+    if earlier is not None:  # filed by /feedback in the same turn: link it to its ticket
+        earlier.ticket_id = earlier.ticket_id or ticket.id
+        return
+    found = analyse(text[:4096], ticket.language, catalog)
+    record = CaptureFeedback(
+        key=f"ticket:{ticket.ref}", text=text, language=ticket.language, channel=ticket.channel,
+        origin="ticket", category="complaint", product=found.product,
+        sentiment=min(found.sentiment, STRONG_NEGATIVE), concepts=tuple(found.concepts.items()))
+    contact = ContactInfo(ticket.contact_id, ticket.channel, "", ticket.language,
+                          source=ticket.source)
+    await capture(session, contact, record, registry=registry, catalog=catalog)
+
+
+async def erase_contact(session: AsyncSession, contact_id: int) -> None:
+    """/forget: texts and attachments go, the link to the person goes; the counts stay."""
+    items = await session.scalars(select(FeedbackItem).where(FeedbackItem.contact_id == contact_id))
+    for item in items.all():
+        item.text, item.text_hash, item.attachments = ERASED, "", []
+        # Source and campaign stay: they are entry links shared by many people, and the
+        # counts per source must not change when someone leaves.
+        item.erased, item.contact_id = True, None
+
+
+async def export_contact(session: AsyncSession, contact_id: int) -> list[dict[str, Any]]:
+    """/mydata: every feedback item of the contact."""
+    items = await session.scalars(select(FeedbackItem).where(FeedbackItem.contact_id == contact_id)
+                                  .order_by(FeedbackItem.id))
+    return [{"id": i.id, "created_at": i.created_at.isoformat(), "text": i.text,
+             "language": i.language, "channel": i.channel, "category": i.category,
+             "product": i.product, "sentiment": i.sentiment, "rating": i.rating,
+             "origin": i.origin, "source": i.source, "attachments": i.attachments}
+            for i in items.all()]
