@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import account, inbox, overview
+from bot.dashboard import account, inbox, overview, sections
 from bot.dashboard.headers import SecurityHeaders
 from bot.dashboard.render import HERE
 from bot.dashboard.web import problem
@@ -34,6 +34,10 @@ def routes() -> list[Route | Mount]:
         Route("/inbox/{ref}", inbox.ticket_page),
         Route("/inbox/{ref}/reply", inbox.reply, methods=["POST"]),
         Route("/inbox/{ref}/close", inbox.close, methods=["POST"]),
+        Route("/surveys", sections.surveys),
+        Route("/themes", sections.themes),
+        Route("/beta", sections.beta),
+        Route("/webhooks", sections.webhooks),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
         Route("/{rest:path}", not_found, methods=["GET", "POST"]),
     ]

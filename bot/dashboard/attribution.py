@@ -19,4 +19,4 @@ async def contacts_by_source(
         select(Contact.source, count)
         .where(Contact.first_seen >= since, Contact.first_seen < until)
         .group_by(Contact.source).order_by(count.desc(), Contact.source).limit(limit))
-    return [(source, int(people)) for source, people in rows.tuples().all()]
+    return [(source, int(people)) for source, people in rows.all()]

@@ -82,7 +82,7 @@ def stacked_bars(buckets: Sequence[str], series: Sequence[tuple[str, Sequence[fl
     """Bars per bucket (day, week), one stacked segment per series."""
     chart = Chart("bars", header=["", *(name for name, _ in series), "Σ"])
     totals = [sum(values[i] for _, values in series) for i in range(len(buckets))]
-    top = _nice_max(max(totals, default=0))
+    top = max(_nice_max(max(totals, default=0)), 4.0)  # counts: whole-number gridlines
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(buckets), 1)
     chart.yticks = [Tick(TOP + plot_h * (1 - i / 4), _number(top * i / 4)) for i in range(5)]

@@ -1,0 +1,97 @@
+"""The dashboard in a real headless Chromium against the real bot, with the demo seeded."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, expect
+
+from bot.config import Settings
+from bot.dashboard.users import add_user
+from bot.demo.seed import chat_id_for, seed
+from bot.storage.base import utcnow
+from bot.storage.session import create_engine, create_sessionmaker
+from tests.dashboard.conftest import PASSWORD, USERS
+from tests.web.conftest import browser, live_url
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "live_url"]
+SCREENSHOTS = os.environ.get("SARAFAN_DASHBOARD_SCREENSHOTS")
+"""A folder to keep the screenshots in (default: the test's temporary folder)."""
+PAGES = ("/dashboard/", "/dashboard/inbox", "/dashboard/surveys", "/dashboard/themes",
+         "/dashboard/beta", "/dashboard/webhooks", "/dashboard/account")
+
+
+@pytest.fixture
+async def seeded(live_url: str, settings: Settings) -> str:
+    """The live bot's database with the demo and one user per role."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await seed(session=session, now=utcnow())
+            for role, email in USERS.items():
+                await add_user(session=session, email=email, password=PASSWORD, role=role,
+                               name=email.split("@")[0].title())
+    finally:
+        await engine.dispose()
+    return live_url
+
+
+async def _tab(browser: Browser, base_url: str, *, width: int = 1280, height: int = 900,
+               locale: str = "en-US") -> AsyncIterator[Page]:
+    context = await browser.new_context(locale=locale, base_url=base_url,
+                                        viewport={"width": width, "height": height})
+    yield await context.new_page()
+    await context.close()
+
+
+@pytest.fixture
+async def desk(browser: Browser, seeded: str) -> AsyncIterator[Page]:
+    """A desktop-sized tab."""
+    async for tab in _tab(browser, seeded):
+        yield tab
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go."""
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def sign_in(page: Page, role: str = "admin") -> None:
+    """Sign in through the form, as a person would."""
+    await page.goto("/dashboard/")
+    await expect(page).to_have_url(re.compile(r"/dashboard/login\?next="))
+    await page.get_by_label("Email").fill(USERS[role])
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+
+
+def _name(path: str) -> str:
+    return path.strip("/").replace("/", "-") or "root"
+
+
+async def test_every_page_renders_and_has_no_serious_accessibility_violations(
+    desk: Page, shots: Path,
+) -> None:
+    await sign_in(desk)
+    axe = Axe()
+    for path in PAGES:
+        response = await desk.goto(path)
+        assert response is not None and response.status == 200, path
+        await desk.screenshot(path=shots / f"{_name(path)}.png", full_page=True)
+        results = await axe.run(desk)
+        serious = [v for v in results.response["violations"]
+                   if v.get("impact") in ("serious", "critical")]
+        assert not serious, f"{path}: " + json.dumps(
+            [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in serious],
+            ensure_ascii=False, indent=1)
