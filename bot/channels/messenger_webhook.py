@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.messenger_inbound import parse_delivery
 from bot.channels.messenger_signature import HEADER, signature_ok
 from bot.channels.runtime import Ingest
+from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable
 
 log = logging.getLogger("sarafan.messenger")
 PATH = "/messenger/webhook"
@@ -62,10 +63,20 @@ class Webhook:
         except (ValueError, RecursionError) as exc:
             log.warning("signed Messenger delivery is not a valid event batch: %s", exc)
             return PlainTextResponse("malformed delivery", status_code=400)
-        for message in messages:
-            # A database error propagates as 500: Meta redelivers, the mid keys drop repeats.
-            await self._ingest(message)
+        try:
+            for message in messages:
+                await self._ingest(message)
+        except Unavailable:  # logged once per outage; Meta redelivers, mid keys drop repeats
+            return _unavailable()
+        except Exception:
+            log.exception("could not store a Messenger delivery; Meta will resend it")
+            return _unavailable()
         return PlainTextResponse("EVENT_RECEIVED")
+
+
+def _unavailable() -> Response:
+    return PlainTextResponse("could not store the delivery, try again", status_code=503,
+                             headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def _body(request: Request) -> bytes:

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from bot.channels.telegram_inbound import STORED_UPDATES
 from bot.channels.telegram_receive import Receiver
+from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable
 
 log = logging.getLogger("sarafan.telegram")
 PATH = "/telegram/webhook"
@@ -51,6 +52,8 @@ def webhook_route(receiver: Receiver, secret: str) -> Route:
             return _error("body must be a JSON Update object with an integer update_id", 400)
         try:
             await receiver.store(raw)
+        except Unavailable:  # logged once per outage where it was noticed
+            return _error("could not store the update, try again", 503)
         except Exception:
             log.exception("could not store Telegram update %s; Telegram will resend it",
                           raw["update_id"])
@@ -96,4 +99,5 @@ def _update(body: bytes) -> dict[str, Any] | None:
 
 
 def _error(reason: str, status: int) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": reason}, status_code=status)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    return JSONResponse({"ok": False, "error": reason}, status_code=status, headers=headers)

@@ -22,12 +22,21 @@ async def run_until_stopped(
     Polling stays as a fallback because other processes sharing the database cannot set
     our ``wake``; an error is logged and retried on the next round, never fatal.
     """
+    failing = False  # a failure repeating every poll (a database outage) is logged once
     while not stop.is_set():
         wake.clear()  # before the work: a wake-up arriving during it is not lost
         try:
             await work(stop)
         except Exception:
-            log.exception("%s loop failed; retrying", name)
+            if failing:
+                log.debug("%s loop still failing", name, exc_info=True)
+            else:
+                log.exception("%s loop failed; retrying quietly until it works", name)
+            failing = True
+        else:
+            if failing:
+                log.info("%s loop works again", name)
+            failing = False
         waiters = [asyncio.ensure_future(event.wait()) for event in (wake, stop)]
         await asyncio.wait(waiters, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:

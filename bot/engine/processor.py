@@ -24,6 +24,7 @@ from bot.storage import queue
 from bot.storage.base import utcnow
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, InboxItem, OutboxItem
+from bot.storage.outage import is_outage
 from bot.storage.session import SessionMaker
 from nlu.types import NluBackend
 
@@ -62,6 +63,9 @@ class Processor:
         self.on_outbox = on_outbox
         self.wake = asyncio.Event()
         self._busy: set[str] = set()
+        self._unreleased: dict[int, tuple[str, dict[str, Any]]] = {}
+        """Claims of turns that failed while the database was down: ``row id -> (token,
+        values)``, written as soon as it answers, so their chats need not wait for the lease."""
         self._handle = chain(self._turn, middlewares or [TimingMiddleware()])
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
@@ -77,7 +81,19 @@ class Processor:
         await run_until_stopped(self.run_once, wake=self.wake, stop=stop, name="inbox",
                                 poll_seconds=poll_seconds)
 
+    async def _release_unreleased(self) -> None:
+        """Hand back the claims a database outage kept us from closing (raises while it lasts)."""
+        if not self._unreleased:
+            return
+        async with self.sessionmaker.begin() as session:
+            for row_id, (token, values) in list(self._unreleased.items()):
+                # A lost claim (the lease ran out, another worker took the row) is no error.
+                await queue.finish(session, InboxItem, row_id, token, **values)
+        log.info("released %d turn(s) held by the database outage", len(self._unreleased))
+        self._unreleased.clear()
+
     async def _claim_batch(self, size: int) -> list[tuple[InboxItem, str]]:
+        await self._release_unreleased()
         claimed: list[tuple[InboxItem, str]] = []
         async with self.sessionmaker.begin() as session:
             rows = await queue.candidates(session, InboxItem, skip_chats=self._busy, limit=size)
@@ -114,7 +130,7 @@ class Processor:
     async def _retry_or_fail(self, row: InboxItem, token: str, exc: Exception) -> None:
         """The turn was rolled back: run it again later, or give up after MAX_ATTEMPTS."""
         error = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, EXPECTED):
+        if isinstance(exc, EXPECTED) or is_outage(exc):
             log.info("turn %s will be retried: %s", row.id, type(exc).__name__)
         else:
             log.exception("turn %s failed (attempt %d)", row.id, row.attempts + 1)
@@ -122,9 +138,17 @@ class Processor:
             await self._fail(row, token, error)
             return
         retry_at = utcnow() + timedelta(seconds=self.retry_delay(row.attempts + 1))
-        async with self.sessionmaker.begin() as session:
-            await queue.finish(session, InboxItem, row.id, token, status="pending",
-                               lease_until=retry_at, error=error[:2000])
+        values: dict[str, Any] = {"status": "pending", "lease_until": retry_at,
+                                  "error": error[:2000]}
+        try:
+            async with self.sessionmaker.begin() as session:
+                await queue.finish(session, InboxItem, row.id, token, **values)
+        except Exception as release_error:
+            if not is_outage(release_error):
+                raise
+            # The database is down: keep the claim in memory and release it the moment it
+            # answers again, instead of leaving the chat stuck until the lease runs out.
+            self._unreleased[row.id] = (token, values)
 
     async def _fail(self, row: InboxItem, token: str, error: str) -> None:
         """The error boundary: keep the update, mark it failed, apologise once."""

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.messages import Inbound
 from bot.storage.models import InboxItem
+from bot.storage.outage import Unavailable, is_outage, outage_log
 from bot.storage.session import SessionMaker
 
 MAX_ID = 128
@@ -50,7 +51,10 @@ def storable(message: Inbound) -> Inbound:
 
 
 async def enqueue(sessionmaker: SessionMaker, message: Inbound) -> bool:
-    """Store ``message`` durably; False when this update was already stored (a redelivery)."""
+    """Store ``message`` durably; False when this update was already stored (a redelivery).
+
+    Raises ``Unavailable`` when the database cannot be reached (logged once per outage).
+    """
     message = storable(message)
     item = InboxItem(
         channel=message.channel,
@@ -62,5 +66,12 @@ async def enqueue(sessionmaker: SessionMaker, message: Inbound) -> bool:
         async with sessionmaker.begin() as session:
             session.add(item)
     except IntegrityError:
+        outage_log(sessionmaker).reached()
         return False
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        outage_log(sessionmaker).failed(exc)
+        raise Unavailable(str(exc)) from exc
+    outage_log(sessionmaker).reached()
     return True

@@ -14,6 +14,7 @@ API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``)
     (with ``limit``, in characters), ``415 not_json``.
     ``{"chat_id", "start"}`` is an entry link's parameter (the page's ``/chat?start=...``),
     handled like Telegram's ``/start <payload>``.
+Every endpoint answers ``503 unavailable`` with ``Retry-After`` while the database is down.
 ``GET /chat/api/texts?language=fa``
     The page's own texts translated: ``{"language", "rtl", "texts": {key: text}}``.
 
@@ -43,6 +44,7 @@ from bot.i18n import gettext, is_rtl
 from bot.messages import Inbound, Kind
 from bot.storage.inbox import enqueue
 from bot.storage.models import MessageLog
+from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable, is_outage, outage_log
 from bot.web.state import AppState
 
 STATIC = Path(__file__).parent / "static"
@@ -74,7 +76,12 @@ class _Refused(Exception):
         body: dict[str, Any] = {"error": str(self), "code": self.code}
         if self.code == "too_long":
             body["limit"] = MAX_TEXT
-        return JSONResponse(body, status_code=self.status)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if self.status == 503 else None
+        return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+UNAVAILABLE = _Refused("the chat is unavailable for a moment, please try again", "unavailable",
+                       503)
 
 
 async def page(_request: Request) -> Response:
@@ -117,7 +124,10 @@ async def post_message(request: Request) -> Response:
         message = _inbound(await _json_object(request))
     except _Refused as refused:
         return refused.response()
-    stored = await enqueue(state.sessionmaker, message)
+    try:
+        stored = await enqueue(state.sessionmaker, message)
+    except Unavailable:  # logged once per outage by enqueue
+        return UNAVAILABLE.response()
     state.processor_wake()
     return JSONResponse({"stored": stored, "update_id": message.update_id}, status_code=202)
 
@@ -194,7 +204,10 @@ async def get_messages(request: Request) -> Response:
     deadline = loop.time() + LONG_POLL_SECONDS
     while True:
         waiter = state.sent_waiter()
-        rows = await _rows(state, chat_id, int(after))
+        try:
+            rows = await _rows(state, chat_id, int(after))
+        except Unavailable:
+            return UNAVAILABLE.response()
         left = deadline - loop.time()
         if rows or request.query_params.get("wait") != "1" or left <= 0:
             return JSONResponse({"messages": [_show(row) for row in rows]})
@@ -209,9 +222,17 @@ async def _rows(state: AppState, chat_id: str, after: int) -> list[MessageLog]:
                                      MessageLog.id > after)
     # A first load shows the newest messages; later polls page forward from there.
     order = MessageLog.id.desc() if after == 0 else MessageLog.id
-    async with state.sessionmaker() as session:
-        result = await session.scalars(query.order_by(order).limit(HISTORY))
-        return sorted(result.all(), key=lambda row: row.id)
+    try:
+        async with state.sessionmaker() as session:
+            result = await session.scalars(query.order_by(order).limit(HISTORY))
+            found = sorted(result.all(), key=lambda row: row.id)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        outage_log(state.sessionmaker).failed(exc)
+        raise Unavailable(str(exc)) from exc
+    outage_log(state.sessionmaker).reached()
+    return found
 
 
 def _show(row: MessageLog) -> dict[str, Any]:

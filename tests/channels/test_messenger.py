@@ -24,6 +24,7 @@ from bot.i18n import gettext
 from bot.messages import Reply
 from bot.storage.base import utcnow
 from bot.storage.models import InboxItem, OutboxItem
+from bot.storage.outage import Unavailable
 from tests.channels.messenger_harness import (
     APP_SECRET,
     PAGE_A,
@@ -253,9 +254,10 @@ async def test_runtime_needs_a_secret_and_a_page(monkeypatch: pytest.MonkeyPatch
     await built.close()
 
 
-async def test_a_storage_failure_is_a_500_so_meta_redelivers() -> None:
+@pytest.mark.parametrize("error", [Unavailable("connection refused"), RuntimeError("a bug")])
+async def test_a_storage_failure_is_a_503_so_meta_redelivers(error: Exception) -> None:
     async def database_down(_message: object) -> bool:
-        raise OSError("connection refused")
+        raise error
 
     webhook = Webhook(app_secret="s", verify_token=None, ingest=database_down)
     transport = httpx.ASGITransport(app=Starlette(routes=webhook.routes()),
@@ -265,7 +267,8 @@ async def test_a_storage_failure_is_a_500_so_meta_redelivers() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.post(WEBHOOK, content=body,
                                      headers={"X-Hub-Signature-256": sign(body, b"s")})
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
 
 
 async def test_a_failed_later_piece_is_retried_alone(messenger: MessengerHarness) -> None:

@@ -36,4 +36,5 @@ async def test_nothing_is_acknowledged_when_it_could_not_be_stored(harness: BotH
         await session.execute(text("DROP TABLE inbox"))
     async with client(harness) as http:
         response = await http.post("/chat/api/messages", json={"chat_id": CHAT, "text": "hi"})
-    assert response.status_code == 500  # the platform (or the page) sends it again later
+    assert response.status_code == 503  # the platform (or the page) sends it again later
+    assert response.headers["retry-after"] == "5"
