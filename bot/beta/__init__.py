@@ -10,28 +10,19 @@ broadcasts, only while the beta consent is in force.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.beta import store
-from bot.beta.flow import NS, Beta
-from bot.beta.invites import JOB, send_invite
-from bot.beta.loader import load_campaigns
-from bot.beta.records import (
-    FLOW,
-    AttributeReferral,
-    CreateReferralCode,
-    JoinBeta,
-    SubmitApplication,
-)
-from bot.beta.referrals import PREFIX, Links, arrived, attribute, create_code, load_code
-from bot.consent.store import WITHDRAWN_HOOK
-from bot.engine.registry import Registry
-from bot.engine.replies import text
-from bot.engine.types import Turn
-from bot.messages import Button
+if TYPE_CHECKING:
+    from bot.beta.flow import Beta
+    from bot.beta.referrals import Links
+    from bot.engine.registry import Registry
+    from bot.engine.types import Turn
+    from bot.messages import Button
 
 
 def _links(settings: Any) -> Links:
+    from bot.beta.referrals import Links
+
     if settings is None:
         return Links()
     # The bot's @username is not a setting yet; a deployment that adds one gets t.me links.
@@ -42,6 +33,10 @@ def _links(settings: Any) -> Links:
 
 def _promoter_buttons(turn: Turn, _survey_id: str, beta: Beta) -> tuple[Button, ...]:
     """The NPS promoter's next steps: join a beta (if one is open), get a referral link."""
+    from bot.beta.flow import NS
+    from bot.engine.replies import text
+    from bot.messages import Button
+
     buttons = [Button(text(turn, "Get my referral link"), "ref:link")]
     if beta.open_campaigns(turn):
         buttons.insert(0, Button(text(turn, "Join the beta"), f"{NS}:promoter"))
@@ -50,6 +45,21 @@ def _promoter_buttons(turn: Turn, _survey_id: str, beta: Beta) -> tuple[Button, 
 
 def register(registry: Registry) -> None:
     """Add campaigns, applications, invitations, referral links and their storage."""
+    # Imported here so `sarafan beta ...` (which loads this package) starts fast.
+    from bot.beta import store
+    from bot.beta.flow import NS, Beta
+    from bot.beta.invites import JOB, send_invite
+    from bot.beta.loader import load_campaigns
+    from bot.beta.records import (
+        FLOW,
+        AttributeReferral,
+        CreateReferralCode,
+        JoinBeta,
+        SubmitApplication,
+    )
+    from bot.beta.referrals import PREFIX, arrived, attribute, create_code, load_code
+    from bot.consent.store import WITHDRAWN_HOOK
+
     settings = registry.settings.get("settings")
     content_dir = getattr(settings, "content_dir", None)
     default_language = getattr(settings, "default_language", "en")

@@ -14,11 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.consent import rights
-from bot.consent.erase import register_erasure
-from bot.consent.export import export_core, send_my_data
-from bot.consent.records import GrantConsent, RequestErasure, SendMyData, WithdrawConsent
-from bot.consent.store import erase_requested, grant, load_consent, withdraw
+from bot.consent.records import GrantConsent, WithdrawConsent
 from bot.consent.tables import ConsentEvent
 from bot.engine.registry import Registry
 
@@ -50,6 +46,12 @@ async def in_force(session: AsyncSession, contact_id: int, purpose: str) -> bool
 
 def register(registry: Registry) -> None:
     """The ledger's records, the privacy commands, the core eraser/exporter, the erasure job."""
+    from bot.consent import rights
+    from bot.consent.erase import register_erasure
+    from bot.consent.export import export_core, send_my_data
+    from bot.consent.records import RequestErasure, SendMyData
+    from bot.consent.store import erase_requested, grant, load_consent, withdraw
+
     registry.record(GrantConsent, grant)
     registry.record(WithdrawConsent, partial(withdraw, registry=registry))
     registry.record(RequestErasure, erase_requested)
