@@ -64,3 +64,9 @@ def register(registry: Registry) -> None:
     registry.button(rights.NAMESPACE, rights.button)
     registry.exporter("core", export_core)
     register_erasure(registry)
+    messenger = getattr(registry.settings.get("settings"), "messenger", None)
+    if messenger is not None and messenger.app_secret is not None:
+        from bot.channels.messenger_deletion import routes
+
+        for route in routes():
+            registry.route(route)
