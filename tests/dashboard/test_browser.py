@@ -95,3 +95,34 @@ async def test_every_page_renders_and_has_no_serious_accessibility_violations(
         assert not serious, f"{path}: " + json.dumps(
             [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in serious],
             ensure_ascii=False, indent=1)
+
+
+async def test_operator_replies_in_persian_and_the_customer_reads_it_in_the_web_chat(
+    browser: Browser, desk: Page, seeded: str, shots: Path,
+) -> None:
+    await sign_in(desk, "operator")
+    await desk.goto("/dashboard/inbox")
+    await desk.get_by_role("link", name=re.compile("سارا احمدی")).click()
+    transcript = desk.locator(".transcript .text")
+    await expect(transcript.first).to_contain_text("سفارشم هنوز نرسیده")
+    await expect(transcript.first).to_have_attribute("dir", "auto")
+    assert await transcript.first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert await desk.locator("html").get_attribute("dir") == "ltr"  # the English dashboard
+
+    answer = "سلام سارا! سفارش شما امروز ارسال شد."
+    box = desk.get_by_label("Reply to the customer")
+    await box.fill(answer)
+    assert await box.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    await desk.get_by_role("button", name="Send reply").click()
+    await expect(desk.get_by_role("status")).to_contain_text("on its way")
+    await expect(transcript.last).to_have_text(answer)
+    await desk.screenshot(path=shots / "ticket-fa.png", full_page=True)
+
+    async for chat in _tab(browser, seeded, width=420, height=760):
+        await chat.add_init_script(
+            f"localStorage.setItem('sarafan.chat', {json.dumps(chat_id_for('fa', 0))})")
+        await chat.goto("/chat")
+        reply = chat.locator(".msg.out").last
+        await expect(reply).to_contain_text(answer)
+        await expect(reply).to_have_attribute("dir", "rtl")
+        await chat.screenshot(path=shots / "webchat-reply.png")
