@@ -130,10 +130,10 @@ async def ticket_stats(*, session: AsyncSession, since: datetime, until: datetim
     """Queue sizes now; tickets opened/closed and time to first response in [since, until)."""
     by_status = dict((await session.execute(
         select(Ticket.status, func.count()).where(Ticket.status != CLOSED)
-        .group_by(Ticket.status))).tuples().all())
+        .group_by(Ticket.status))).all())
     period = (await session.execute(
         select(Ticket.opened_at, Ticket.first_response_at)
-        .where(Ticket.opened_at >= since, Ticket.opened_at < until))).tuples().all()
+        .where(Ticket.opened_at >= since, Ticket.opened_at < until))).all()
     closed = await session.scalar(select(func.count()).select_from(Ticket).where(
         Ticket.closed_at >= since, Ticket.closed_at < until))
     waits = sorted(first - opened for opened, first in period if first is not None)
