@@ -20,7 +20,7 @@ from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Record, Turn
 from bot.flows.handoff import HIGH, Handoff
 from bot.flows.handoff_records import TICKET, OpenTicket
-from bot.i18n import gettext, is_rtl
+from bot.i18n import N_, gettext, is_rtl
 from bot.messages import Button, Outgoing, Reply
 from bot.surveys import questions as q
 from bot.surveys.check import END, Catalogue
@@ -107,12 +107,12 @@ class Surveys:
         if turn.state.flow == FLOW:
             running = self.catalogue.get(str(turn.state.data.get("s")))
             if running is not None and running.id == survey.id:
-                return self._again(turn, running, "Welcome back! Let's continue where you "
-                                                  "left off.")
+                return self._again(turn, running, N_("Welcome back! Let's continue where you "
+                                                  "left off."))
             if running is not None:
-                return self._again(turn, running, "You are in the middle of another survey. "
+                return self._again(turn, running, N_("You are in the middle of another survey. "
                                                   "Please finish it first, or send /cancel to "
-                                                  "stop it.")
+                                                  "stop it."))
         if not survey.repeatable and survey.id in turn.context.get(DONE, frozenset()):
             return say(turn, "You have already answered “{title}”. Thank you!", title=title,
                        state=turn.state.idle() if turn.state.flow == FLOW else turn.state)
@@ -162,8 +162,8 @@ class Surveys:
             if turn.state.flow == FLOW:
                 running = self.catalogue.get(str(data.get("s")))
                 if running is not None:
-                    return self._again(turn, running, "That button belongs to another survey. "
-                                                      "Here is your current question:")
+                    return self._again(turn, running, N_("That button belongs to another survey. "
+                                                      "Here is your current question:"))
             title = survey.title.get(turn.language, survey.default_language)[0]
             if survey.id in turn.context.get(DONE, frozenset()):
                 return say(turn, "You have already answered “{title}”. Thank you!", title=title)
@@ -174,15 +174,15 @@ class Surveys:
             return current
         survey, question, state = current
         if version != survey.version[:VERSION_CHARS]:
-            return self._again(turn, survey, "This survey has been updated since that message. "
-                                             "Here is your current question:", state)
+            return self._again(turn, survey, N_("This survey has been updated since that message. "
+                                             "Here is your current question:"), state)
         if not number.isdigit() or int(number) != survey.index(question.id):
-            return self._again(turn, survey, "You have already answered that question. Here "
-                                             "is the current one:", state)
+            return self._again(turn, survey, N_("You have already answered that question. Here "
+                                             "is the current one:"), state)
         result = q.parse_button(question, token, tuple(state.data.get("k", ())))
         if result is None:
-            return self._again(turn, survey, "That button is no longer active. Here is the "
-                                             "current question:", state)
+            return self._again(turn, survey, N_("That button is no longer active. Here is the "
+                                             "current question:"), state)
         return self._result(turn, survey, question, state, result)
 
     def on_text(self, turn: Turn) -> Outcome | None:
@@ -208,7 +208,7 @@ class Surveys:
             return current
         survey, question, state = current
         if question.required:
-            return self._again(turn, survey, "This question needs an answer, sorry.", state)
+            return self._again(turn, survey, N_("This question needs an answer, sorry."), state)
         return self._accept(turn, survey, question, state, q.Answer(None))
 
     def back_command(self, turn: Turn, _args: str) -> Outcome:
@@ -222,7 +222,7 @@ class Surveys:
         path = list(state.data.get("p", ()))
         previous = survey.question(path[-1]) if path else None
         if previous is None:
-            return self._again(turn, survey, "This is the first question.", state)
+            return self._again(turn, survey, N_("This is the first question."), state)
         answers = {k: v for k, v in dict(state.data.get("a", {})).items() if k != previous.id}
         moved = DialogueState(FLOW, previous.id, {**state.data, "a": answers, "p": path[:-1],
                                                   "k": [], "x": 0})
