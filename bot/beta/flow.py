@@ -234,7 +234,8 @@ class Beta:
         value = details.email(turn.text) if step == "email" else details.phone(turn.text)
         if value is not None:
             return self._next(turn, campaign, step, value)
-        reason = text(turn, details.BAD_EMAIL if step == "email" else details.BAD_PHONE)
+        problem = details.BAD_EMAIL if step == "email" else details.BAD_PHONE
+        reason = text(turn, problem)
         tries = int(turn.state.data.get("tries", 0))
         if tries < MAX_TRIES:
             outcome = self._reask(turn, campaign, reason)
