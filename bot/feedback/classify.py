@@ -58,7 +58,8 @@ def analyse(text: str, language: str, catalog: Catalog,
     defects = sum(concepts.get(c, 0) for c in DEFECT_CONCEPTS)
     if defects:
         scores["bug"] = scores.get("bug", 0.0) + 1.0
-    if mood >= POSITIVE:
+    wish_or_bug = scores.get("feature_request", 0.0) + scores.get("bug", 0.0) > 0
+    if mood >= POSITIVE and not wish_or_bug:  # "would be nice" is a wish, not praise
         scores["praise"] = scores.get("praise", 0.0) + 1.0
     if mood <= NEGATIVE and not defects:
         scores["complaint"] = scores.get("complaint", 0.0) + (2.0 if mood <= STRONG_NEGATIVE

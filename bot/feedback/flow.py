@@ -19,7 +19,7 @@ from bot.feedback.records import (
 )
 from bot.flows.handoff import HIGH, Handoff
 from bot.i18n import N_
-from bot.messages import Button, Kind, Reply
+from bot.messages import Button, Reply
 from nlu.langid import identify
 
 FLOW = "feedback"
@@ -79,13 +79,15 @@ class Feedback:
     def detect(self, turn: Turn) -> Outcome | None:
         """Feedback said in passing (a wish, a bug, praise of a product); questions are left."""
         if (turn.state.flow not in INTERRUPTIBLE or turn.message.chat_type != "private"
-                or not any(ch.isalpha() for ch in turn.text) or _for_support(turn)):
+                or not any(ch.isalpha() for ch in turn.text)):
             return None
         found = self.analysis(turn, turn.text)
         if found.category not in ("feature_request", "bug", "praise") or found.signal < 1:
             return None
         if found.category == "praise" and found.product is None and found.signal < 2:
             return None  # "great, thanks" is small talk, not product feedback
+        if _for_support(turn, found):
+            return None
         return self.file(turn, turn.text, "detected", prev=None, found=found)
 
     def analysis(self, turn: Turn, body: str) -> Analysis:
@@ -181,15 +183,22 @@ class Feedback:
         return Reply(said, language=turn.language)
 
 
-def _for_support(turn: Turn) -> bool:
-    """Messages support must answer or hand over: known questions, asks for a person, anger."""
+def _for_support(turn: Turn, found: Analysis) -> bool:
+    """Messages support must answer or hand over: known questions, asks for a person, anger.
+
+    The support model has no feedback intent, so it calls a calm wish a "complaint"; only a
+    defect report or a negative message with that intent is left to support's handover.
+    """
     parse = turn.parse
     if parse is None:
         return False
     intent = parse.intent
     sure = intent.confidence >= 0.6
-    return (intent.name == "complaint" or parse.sentiment <= STRONG_NEGATIVE
-            or (sure and (intent.name.startswith("faq_") or intent.name == "request_human")))
+    if parse.sentiment <= STRONG_NEGATIVE:
+        return True
+    if intent.name == "complaint":
+        return found.category == "bug" or found.polarity == "negative"
+    return sure and (intent.name.startswith("faq_") or intent.name == "request_human")
 
 
 def _done(turn: Turn, prev: Mapping[str, Any] | None, replies: tuple[Reply, ...],
@@ -214,13 +223,9 @@ def _key(turn: Turn) -> str:
 
 
 def _language(turn: Turn, body: str) -> str:
-    """The language the feedback is written in, if sure; else the customer's language."""
-    if turn.parse is not None and turn.parse.text == body:
-        guess = turn.parse.language
-    elif turn.message.kind is Kind.TEXT:
-        guess = identify(body[:ANALYSED_CHARS])
-    else:
-        return turn.language
+    """The language the feedback is written in, if sure (even one we do not speak, or
+    ``und`` for a script no model knows); else the customer's language."""
+    guess = identify(body[:ANALYSED_CHARS])
     if guess.confidence >= SURE_LANGUAGE or (guess.code == "und" and any(
             ch.isalpha() for ch in body)):
         return guess.code
