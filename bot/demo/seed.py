@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.consent.tables import ConsentEvent
+from bot.demo import features
 from bot.demo.data import (
     BOT_HANDOFF,
     CHANNELS,
@@ -75,6 +76,10 @@ async def seed(*, session: AsyncSession, now: datetime) -> Seeded | None:
         _consent(session, person, done)
     for number, person in enumerate(p for p in people if p.index < len(TICKETS[p.language])):
         await _ticket(session, person, number, now, done)
+    await features.seed_feedback(session, people, now, done)
+    await features.seed_surveys(session, people, now, done)
+    await features.seed_beta(session, people, now, done)
+    await features.seed_webhooks(session, now, done)
     return done
 
 
