@@ -19,6 +19,7 @@ def register(registry: Registry) -> None:
     from bot.kb.check import load_knowledge_base
     from bot.surveys.check import load_catalogue
     from bot.surveys.flow import FLOW, NS, START_NS, Surveys
+    from bot.surveys.invitations import register_jobs
     from bot.surveys.store import register_storage
 
     settings = registry.settings.get("settings")
@@ -42,3 +43,4 @@ def register(registry: Registry) -> None:
     registry.flow(FLOW, feature.on_text)
     registry.start_payload("survey", feature.start_link)
     register_storage(registry, feature)
+    register_jobs(registry)

@@ -247,9 +247,10 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     return query
 
 
-async def _definitions(session: AsyncSession, survey_id: str) -> list[Survey]:
+async def _definitions(session: AsyncSession, survey_id: str,
+                       catalogue: Catalogue | None) -> list[Survey]:
     """Every known version of the survey, newest (the one in the content) first."""
-    catalogue = _installed_catalogue()
+    catalogue = catalogue or _installed_catalogue()
     found: list[Survey] = []
     current = catalogue.get(survey_id)
     if current is not None:
@@ -267,10 +268,14 @@ async def _definitions(session: AsyncSession, survey_id: str) -> list[Survey]:
 
 
 async def survey_results(session: AsyncSession, survey_id: str,
-                         filters: Filters | None = None) -> SurveyResults | None:
-    """Counts, NPS, CSAT, averages, texts, completion and drop-off; None for an unknown id."""
+                         filters: Filters | None = None, *,
+                         catalogue: Catalogue | None = None) -> SurveyResults | None:
+    """Counts, NPS, CSAT, averages, texts, completion and drop-off; None for an unknown id.
+
+    ``catalogue``: the surveys in the content (default: the running bot's, else the demo).
+    """
     filters = filters or Filters()
-    definitions = await _definitions(session, survey_id)
+    definitions = await _definitions(session, survey_id, catalogue)
     responses = (await session.scalars(_filtered(
         select(SurveyResponse).where(SurveyResponse.survey_id == survey_id), filters)
         .order_by(SurveyResponse.id))).all()
