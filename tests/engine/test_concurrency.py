@@ -42,7 +42,7 @@ async def _until_all_done(sessionmaker: Any, total: int) -> None:
 
 
 async def test_workers_see_each_previous_turn_and_reply_in_order(database_url: str) -> None:
-    _, sessionmaker = await open_db(database_url)
+    main_engine, sessionmaker = await open_db(database_url)
     feature = Counting()
     feature.registry.loader(_jitter)
     opened = [await open_db(database_url, upgrade=False) for _ in range(WORKERS)]
@@ -63,3 +63,4 @@ async def test_workers_see_each_previous_turn_and_reply_in_order(database_url: s
         assert await count_of(sessionmaker, f"chat{chat}") == MESSAGES
     for engine, _ in opened:
         await engine.dispose()
+    await main_engine.dispose()

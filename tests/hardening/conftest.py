@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from bot.app import Bot, build_bot
 from bot.config import MessengerPage, MessengerSettings, Settings, TelegramSettings
 from tests.channels.messenger_harness import APP_SECRET, TOKENS, VERIFY_TOKEN
+from tests.engine.conftest import _engines_are_disposed  # noqa: F401 - the same leak check
 from tests.fakes.botapi import TOKEN, FakeBotApi
 
 TELEGRAM_SECRET = "hardening-secret_0123"
