@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.engine.processor import Processor
 from bot.engine.registry import Registry, build_registry
 from bot.engine.sender import Sender
+from bot.kb.check import verify_content
 from bot.messages import Inbound
 from bot.nlu_setup import build_nlu
 from bot.scheduler.runner import JobRunner
@@ -74,7 +75,8 @@ def channel_runtimes(settings: Settings, ingest: Ingest) -> list[ChannelRuntime]
 
 
 async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
-    """Migrate the database and assemble the worker."""
+    """Check the content, migrate the database and assemble the worker."""
+    verify_content(settings)
     if migrate_db:
         await migrate.upgrade(settings.database_url)
     engine = create_engine(settings.database_url)

@@ -12,8 +12,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli_common import settings_or_exit
-from bot.kb.check import check
-from bot.kb.loader import kb_files
+from bot.kb.check import content_problems
 from bot.storage.session import create_engine, create_sessionmaker
 from bot.storage.tickets import Ticket, find_ticket, list_tickets, rating_summary
 
@@ -30,14 +29,11 @@ def kb_check(
 ) -> None:
     """Validate the FAQ files; each problem is printed as file:line: message."""
     settings = settings_or_exit()
-    files = kb_files(content_dir or settings.content_dir)
-    if not files:
-        typer.echo(f"no FAQ files (*.yml) in {(content_dir or settings.content_dir)}/kb", err=True)
-        raise typer.Exit(1)
-    parsed, problems = check(files, settings.default_language)
+    files, parsed, problems = content_problems(content_dir or settings.content_dir,
+                                               settings.default_language)
     for problem in problems:
-        typer.echo(str(problem))
-    typer.echo(f"{len(files)} files, {len(parsed.entries)} entries, {len(problems)} problems")
+        typer.echo(problem)
+    typer.echo(f"{files} files, {len(parsed.entries)} entries, {len(problems)} problems")
     if problems:
         raise typer.Exit(1)
 

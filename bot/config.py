@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535)
     default_language: Language = "en"
     content_dir: Path | None = None
+    content_errors: Literal["fail", "warn"] = "fail"
+    """A knowledge-base problem stops start-up (``fail``) or is logged as a warning (``warn``)."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     workers: int = Field(default=8, ge=1, le=64)
     """How many chats one process works on at once (each chat stays strictly in order)."""

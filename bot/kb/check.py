@@ -8,8 +8,8 @@ from dataclasses import fields
 from functools import cache
 from pathlib import Path
 
-from bot.config import LANGUAGES
-from bot.kb.loader import Parsed, Problem, kb_files, parse_files
+from bot.config import LANGUAGES, ConfigError, Settings
+from bot.kb.loader import BUNDLED, Parsed, Problem, kb_files, parse_files
 from bot.kb.model import Entry, KnowledgeBase, Policy
 
 log = logging.getLogger("sarafan.kb")
@@ -34,6 +34,44 @@ def check(paths: Iterable[Path], default_language: str = "en") -> tuple[Parsed, 
                  for e in parsed.entries for r in e.related if r not in seen]
     problems += _policy_problems(parsed, default_language)
     return parsed, sorted(problems, key=lambda p: (p.file, p.line))
+
+
+def content_problems(content_dir: Path | None,
+                     default_language: str = "en") -> tuple[int, Parsed, list[str]]:
+    """What ``sarafan kb check`` prints for ``content_dir``: (files, parsed, problems).
+
+    A folder that does not exist, or holds no FAQ file, is a problem too: the bot would
+    otherwise start with an empty knowledge base and answer nothing.
+    """
+    folder = content_dir or BUNDLED
+    if not folder.is_dir():
+        return 0, Parsed(), [f"{folder}: content folder does not exist (SARAFAN_CONTENT_DIR)"]
+    files = kb_files(content_dir)
+    if not files:
+        return 0, Parsed(), [f"{folder / 'kb'}: no FAQ files (*.yml, *.yaml, *.md)"]
+    parsed, problems = check(files, default_language)
+    return len(files), parsed, [str(problem) for problem in problems]
+
+
+def verify_content(settings: Settings) -> None:
+    """Stop start-up on any knowledge-base problem, unless ``content_errors`` is ``warn``.
+
+    Serving a silently shrunken knowledge base (a file dropped for one YAML typo) is worse than
+    not starting: the brand only finds out from customers.
+    """
+    _files, _parsed, problems = content_problems(settings.content_dir, settings.default_language)
+    if not problems:
+        return
+    if settings.content_errors == "warn":
+        for problem in problems:
+            log.warning("knowledge base: %s", problem)
+        log.warning("serving despite %d knowledge-base problem(s) (SARAFAN_CONTENT_ERRORS=warn)",
+                    len(problems))
+        return
+    listed = "\n  ".join(problems)
+    raise ConfigError(f"the knowledge base has {len(problems)} problem(s); fix them (see "
+                      f"`sarafan kb check`) or set SARAFAN_CONTENT_ERRORS=warn to serve anyway:"
+                      f"\n  {listed}")
 
 
 def _entry_problems(entry: Entry, default_language: str) -> list[Problem]:
