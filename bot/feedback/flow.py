@@ -84,7 +84,7 @@ class Feedback:
         found = self.analysis(turn, turn.text)
         if found.category not in ("feature_request", "bug", "praise") or found.signal < 1:
             return None
-        if found.category == "praise" and found.product is None and found.signal < 2:
+        if found.category == "praise" and found.product is None:
             return None  # "great, thanks" is small talk, not product feedback
         if _for_support(turn, found):
             return None

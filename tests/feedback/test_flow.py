@@ -1,0 +1,90 @@
+"""The pure feedback handlers with hand-built turns: no database, no NLU model."""
+
+from __future__ import annotations
+
+from bot.engine.registry import build_registry
+from bot.engine.types import DialogueState
+from bot.feedback.catalog import load_catalog
+from bot.feedback.flow import Feedback
+from bot.feedback.records import DUPLICATE, THEME_HINT, CaptureFeedback, ThemeHint
+from bot.flows.handoff import Handoff
+from bot.messages import Kind
+from tests.flows.conftest import parse, turn
+
+FEEDBACK = Feedback(load_catalog(), Handoff())
+SURVEY = DialogueState("survey", "q2", {"survey": "nps", "answers": {"q1": 9}})
+
+
+def test_feedback_during_a_survey_resumes_it() -> None:
+    asked = FEEDBACK.command(turn("/feedback", state=SURVEY), "")
+    assert asked.state.flow == "feedback"
+    filed = FEEDBACK.pending(turn("please add a decaf earl grey", state=asked.state))
+    assert filed is not None and filed.state == SURVEY
+    assert "back to where we were" in filed.replies[-1].text
+    [record] = filed.records
+    assert isinstance(record, CaptureFeedback) and record.category == "feature_request"
+    again = FEEDBACK.command(turn("/feedback", state=SURVEY), "")
+    unclear = FEEDBACK.pending(turn("please add more choice", state=again.state))
+    assert unclear is not None and unclear.state.step == "classify"  # which product?
+    chosen = FEEDBACK.button(turn(kind=Kind.BUTTON, payload="fb:prod:other",
+                                  state=unclear.state))
+    assert chosen is not None and chosen.state == SURVEY
+
+
+def test_detection_never_takes_over_another_flow() -> None:
+    wish = "please add a decaf earl grey"
+    assert FEEDBACK.detect(turn(wish, state=SURVEY)) is None
+    assert FEEDBACK.detect(turn(wish)) is not None
+    assert FEEDBACK.detect(turn(wish, chat_type="group")) is None
+
+
+def test_detection_leaves_questions_and_small_talk() -> None:
+    for text in ("how long does delivery take?", "great, thanks", "hello", "where is my order"):
+        assert FEEDBACK.detect(turn(text)) is None, text
+    known = turn("the tracking link does not work", parse_=parse("faq_order_status", 0.9))
+    assert FEEDBACK.detect(known) is None
+    angry_bug = turn("the samovar is broken", parse_=parse("complaint", 0.9, sentiment=-0.2))
+    assert FEEDBACK.detect(angry_bug) is None
+
+
+def test_others_who_asked_are_told_for_wishes_and_bugs() -> None:
+    context = {THEME_HINT: ThemeHint(4, 12)}
+    outcome = FEEDBACK.detect(turn("please add a decaf earl grey", context=context))
+    assert outcome is not None and "before you: 12" in outcome.replies[0].text
+    praise = FEEDBACK.detect(turn("love the sencha, amazing", context=context))
+    assert praise is not None and "before you" not in praise.replies[0].text
+
+
+def test_duplicate_is_answered_without_a_record() -> None:
+    outcome = FEEDBACK.command(turn("/feedback x", context={DUPLICATE: True}), "please add tea")
+    assert "counted once" in outcome.replies[0].text and outcome.records == ()
+
+
+def test_score_tapped_twice_updates_one_item() -> None:
+    first = FEEDBACK.button(turn(kind=Kind.BUTTON, payload="fb:rate:2"))
+    assert first is not None
+    second = FEEDBACK.button(turn(kind=Kind.BUTTON, payload="fb:rate:4", state=first.state))
+    assert second is not None
+    keys = {r.key for o in (first, second) for r in o.records if isinstance(r, CaptureFeedback)}
+    assert len(keys) == 1
+    assert [r.category for r in second.records if isinstance(r, CaptureFeedback)] == ["praise"]
+
+
+def test_stale_and_forged_buttons_are_refused() -> None:
+    for payload in ("fb:cat:bug", "fb:rate:9", "fb:prod:nothing", "fb:", "fb:cat:evil"):
+        assert FEEDBACK.button(turn(kind=Kind.BUTTON, payload=payload)) is None, payload
+    waiting = DialogueState("feedback", "classify", {"key": "k1", "category": "bug"})
+    assert FEEDBACK.button(turn(kind=Kind.BUTTON, payload="fb:prod:nothing",
+                                state=waiting)) is None
+    assert FEEDBACK.button(turn(kind=Kind.BUTTON, payload="fb:prod:teapot",
+                                state=waiting)) is not None
+
+
+def test_survey_free_text_hook_returns_the_capture_record() -> None:
+    registry = build_registry(("bot.flows.basics", "bot.flows.support", "bot.feedback"))
+    [hook] = registry.hooks_for("survey.free_text")
+    [record] = hook(turn("x"), "nps", "why", "доставка очень медленная, ускорьте")
+    assert isinstance(record, CaptureFeedback)
+    assert (record.origin, record.survey_id, record.survey_question) == ("survey", "nps", "why")
+    assert record.language == "ru" and record.product == "delivery"
+    assert hook(turn("x"), "nps", "why", "   ") == ()
