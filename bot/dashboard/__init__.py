@@ -8,7 +8,16 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.dashboard import account, inbox, overview, sections
+from bot.dashboard import (
+    account,
+    beta_page,
+    inbox,
+    overview,
+    people,
+    surveys_page,
+    themes_page,
+    webhooks_page,
+)
 from bot.dashboard.headers import SecurityHeaders
 from bot.dashboard.render import HERE
 from bot.dashboard.web import problem
@@ -34,10 +43,16 @@ def routes() -> list[Route | Mount]:
         Route("/inbox/{ref}", inbox.ticket_page),
         Route("/inbox/{ref}/reply", inbox.reply, methods=["POST"]),
         Route("/inbox/{ref}/close", inbox.close, methods=["POST"]),
-        Route("/surveys", sections.surveys),
-        Route("/themes", sections.themes),
-        Route("/beta", sections.beta),
-        Route("/webhooks", sections.webhooks),
+        Route("/surveys", surveys_page.surveys),
+        Route("/surveys/{survey_id}", surveys_page.survey),
+        Route("/themes", themes_page.themes),
+        Route("/themes/{theme_id}", themes_page.theme),
+        Route("/people/{contact_id}", people.person),
+        Route("/beta", beta_page.beta),
+        Route("/beta/{campaign}", beta_page.campaign),
+        Route("/beta/{campaign}/decide", beta_page.decide, methods=["POST"]),
+        Route("/beta/{campaign}/invite", beta_page.invite, methods=["POST"]),
+        Route("/webhooks", webhooks_page.webhooks),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
         Route("/{rest:path}", not_found, methods=["GET", "POST"]),
     ]

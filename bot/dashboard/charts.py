@@ -78,8 +78,10 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
 
 
-def stacked_bars(buckets: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]) -> Chart:
-    """Bars per bucket (day, week), one stacked segment per series."""
+def stacked_bars(buckets: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],
+                 css: Sequence[str] = ()) -> Chart:
+    """Bars per bucket (day, week), one stacked segment per series (colours: ``css``)."""
+    colours = list(css) or [f"s{n % PALETTE}" for n in range(len(series))]
     chart = Chart("bars", header=["", *(name for name, _ in series), "Σ"])
     totals = [sum(values[i] for _, values in series) for i in range(len(buckets))]
     top = max(_nice_max(max(totals, default=0)), 4.0)  # counts: whole-number gridlines
@@ -94,13 +96,13 @@ def stacked_bars(buckets: Sequence[str], series: Sequence[tuple[str, Sequence[fl
             height = plot_h * values[index] / top
             if height > 0:
                 base -= height
-                chart.rects.append(Rect(x, base, slot * 0.7, height, f"s{number % PALETTE}",
+                chart.rects.append(Rect(x, base, slot * 0.7, height, colours[number],
                                         f"{bucket} · {name}: {_number(values[index])}"))
         if index % every == 0:
             chart.xlabels.append(Tick(LEFT + slot * (index + 0.5), bucket))
         chart.rows.append([bucket, *(_number(v[index]) for _, v in series),
                            _number(totals[index])])
-    chart.legend = [(name, f"s{n % PALETTE}") for n, (name, _) in enumerate(series)]
+    chart.legend = [(name, colours[n]) for n, (name, _) in enumerate(series)]
     return chart
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.responses import Response
 
-from bot.dashboard import charts
+from bot.dashboard import charts, panels
 from bot.dashboard.attribution import contacts_by_source
 from bot.dashboard.web import Ctx, page
 from bot.i18n import gettext
@@ -45,5 +46,21 @@ async def overview(ctx: Ctx) -> Response:
     sources = await contacts_by_source(session=ctx.db, since=period.since, until=period.until)
     no_link = gettext(ctx.language, "(no entry link)")
     source_chart = charts.hbars([(name or no_link, count) for name, count in sources])
+    feedback = await panels.feedback_panels(ctx.db, period.since, period.until, ctx.language)
+    scores = await panels.score_trends(ctx.db, period.since, period.until, ctx.language)
+    funnels = [(summary, panels.funnel(summary, ctx.language))
+               for summary in await panels.campaign_summaries(ctx.db, campaigns(ctx))]
     return ctx.page("overview.html", title="Overview", period=period, periods=PERIODS,
-                    tickets=tickets, tickets_chart=per_day, sources=source_chart)
+                    tickets=tickets, tickets_chart=per_day, sources=source_chart,
+                    feedback=feedback, scores=scores, funnels=funnels)
+
+
+def campaigns(ctx: Ctx) -> dict[str, Any]:
+    """The beta campaigns of the content folder, read once per app."""
+    extras = ctx.state.extras
+    if "dashboard.campaigns" not in extras:
+        from bot.beta.loader import load_campaigns
+        settings = extras.get("settings")
+        extras["dashboard.campaigns"] = load_campaigns(getattr(settings, "content_dir", None))
+    found: dict[str, Any] = extras["dashboard.campaigns"]
+    return found

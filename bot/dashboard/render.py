@@ -71,6 +71,10 @@ class Formats:
             return "—"
         return format_timedelta(value, threshold=1.1, locale=self.language)
 
+    def seconds(self, value: float | None) -> str:
+        """A number of seconds as a duration."""
+        return self.took(None if value is None else timedelta(seconds=value))
+
 
 def render(template: str, *, language: str, request: Request, **values: Any) -> str:
     """``template`` filled in ``language``; every template gets ``_``, ``fmt`` and ``dir``."""

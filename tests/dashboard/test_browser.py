@@ -24,8 +24,9 @@ pytestmark = pytest.mark.browser
 __all__ = ["browser", "live_url"]
 SCREENSHOTS = os.environ.get("SARAFAN_DASHBOARD_SCREENSHOTS")
 """A folder to keep the screenshots in (default: the test's temporary folder)."""
-PAGES = ("/dashboard/", "/dashboard/inbox", "/dashboard/surveys", "/dashboard/themes",
-         "/dashboard/beta", "/dashboard/webhooks", "/dashboard/account")
+PAGES = ("/dashboard/", "/dashboard/?days=90", "/dashboard/inbox", "/dashboard/surveys",
+         "/dashboard/surveys/support_csat", "/dashboard/themes", "/dashboard/beta",
+         "/dashboard/beta/tasting_box", "/dashboard/webhooks", "/dashboard/account")
 
 
 @pytest.fixture
@@ -77,15 +78,22 @@ async def sign_in(page: Page, role: str = "admin") -> None:
 
 
 def _name(path: str) -> str:
-    return path.strip("/").replace("/", "-") or "root"
+    return re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "root"
 
 
 async def test_every_page_renders_and_has_no_serious_accessibility_violations(
     desk: Page, shots: Path,
 ) -> None:
     await sign_in(desk)
+    await desk.goto("/dashboard/themes")
+    theme = await desk.locator("tbody a").first.get_attribute("href")
+    await desk.goto(theme or "")
+    person = await desk.locator("tbody a[href^='/dashboard/people/']").first.get_attribute("href")
+    await desk.goto("/dashboard/inbox")
+    ticket = await desk.locator(".queue a").first.get_attribute("href")
     axe = Axe()
-    for path in PAGES:
+    for path in (*PAGES, theme, person, ticket):
+        assert path is not None
         response = await desk.goto(path)
         assert response is not None and response.status == 200, path
         await desk.screenshot(path=shots / f"{_name(path)}.png", full_page=True)

@@ -1,0 +1,50 @@
+"""Survey results: the list of surveys, and one survey's answers, scores and drop-off."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from bot.dashboard import charts
+from bot.dashboard.web import Ctx, page, problem
+from bot.i18n import gettext
+from bot.surveys.results import QuestionResult, list_surveys, survey_results
+
+TEXTS_SHOWN = 12
+
+
+@page()
+async def surveys(ctx: Ctx) -> Response:
+    """Every survey with its response counts."""
+    return ctx.page("surveys.html", title="Surveys", surveys=await list_surveys(ctx.db))
+
+
+@page()
+async def survey(ctx: Ctx) -> Response:
+    """One survey: completion, drop-off per question, each question's answers."""
+    results = await survey_results(ctx.db, ctx.request.path_params["survey_id"][:64])
+    if results is None:
+        return problem(ctx.request, 404, "No such survey",
+                       "It may have been removed. Pick one from the list.", ctx.who)
+    reached = charts.hbars([(q.text, q.reached) for q in results.questions], css="s1")
+    return ctx.page("survey.html", title="Surveys", results=results, reached=reached,
+                    answers=[(q, answer_chart(q, ctx.language)) for q in results.questions],
+                    shown=TEXTS_SHOWN)
+
+
+def answer_chart(question: QuestionResult, language: str) -> charts.Chart | None:
+    """Bars of options or of scale values; None for free text."""
+    if question.options:
+        return charts.hbars([(o.label, o.count) for o in question.options])
+    if question.distribution:
+        values = sorted(question.distribution, key=lambda v: float(v) if _number(v) else 0)
+        return charts.stacked_bars(values, [(gettext(language, "answers"),
+                                             [question.distribution[v] for v in values])])
+    return None
+
+
+def _number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
