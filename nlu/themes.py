@@ -227,13 +227,12 @@ def _group_by_text(items: Sequence[Item], labels: list[int], *, start: int,
         texts = [normalize(items[i].text) or "∅" for i in indexes]
         matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4),
                                  sublinear_tf=True).fit_transform(texts)
+        # Only neighbours already placed (with concepts, or earlier) can be joined.
+        placed = np.array([labels[i] >= 0 for i in indexes])
         for row, index in enumerate(indexes):
-            if labels[index] >= 0:
+            if placed[row]:
                 continue
             sims = (matrix @ matrix[row].T).toarray().ravel()
-            sims[row] = 0.0
-            # Only neighbours already placed (earlier or with concepts) can be joined.
-            placed = np.array([labels[i] >= 0 for i in indexes])
             sims[~placed] = 0.0
             best = int(np.argmax(sims))
             if sims[best] >= join:
@@ -241,3 +240,4 @@ def _group_by_text(items: Sequence[Item], labels: list[int], *, start: int,
             else:
                 labels[index] = next_label
                 next_label += 1
+            placed[row] = True

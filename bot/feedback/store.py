@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.registry import Registry
+from bot.engine.registry import JobContext, Registry
 from bot.engine.types import ContactInfo
 from bot.feedback import themes
 from bot.feedback.catalog import Catalog
@@ -29,6 +29,9 @@ from bot.storage.events import emit
 from bot.storage.tickets import CLOSED, Ticket
 from nlu.text import normalize
 
+REGROUP_JOB = "feedback.regroup"
+REGROUP_EVERY = 6 * 3600
+"""Live joining only compares concepts; the periodic pass also groups texts without any."""
 DUPLICATE_WINDOW = timedelta(days=7)
 """The same text from the same person within this window is one item, not two."""
 
@@ -41,6 +44,8 @@ def register_storage(registry: Registry, catalog: Catalog) -> None:
     registry.hook("ticket.opened", partial(on_ticket_opened, registry=registry, catalog=catalog))
     registry.eraser("feedback", erase_contact)
     registry.exporter("feedback", export_contact)
+    registry.job(REGROUP_JOB, partial(regroup_job, catalog=catalog),
+                 every_seconds=REGROUP_EVERY)
 
 
 def text_hash(text: str) -> str:
@@ -178,6 +183,11 @@ async def on_ticket_opened(session: AsyncSession, ticket: Ticket, *,
     contact = ContactInfo(ticket.contact_id, ticket.channel, "", ticket.language,
                           source=ticket.source)
     await capture(session, contact, record, registry=registry, catalog=catalog)
+
+
+async def regroup_job(session: AsyncSession, job: JobContext, *, catalog: Catalog) -> None:
+    """Regroup every item people did not place by hand (see ``themes.regroup``)."""
+    await themes.regroup(session, catalog)
 
 
 async def erase_contact(session: AsyncSession, contact_id: int) -> None:
