@@ -66,7 +66,7 @@ def register(registry: Registry) -> None:
     campaigns = load_campaigns(content_dir)
     beta = Beta(campaigns, default_language)
     links = _links(settings)
-    registry.command("beta", beta.command, "join our beta programme")
+    registry.command("beta", beta.apply_command, "join our beta programme")
     registry.command("leave_beta", beta.leave, "leave the beta programme")
     registry.command("referral", links.show, "get a link to recommend us to friends")
     registry.start_payload("beta", beta.link)

@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.config import LANGUAGES
+from bot.surveys.model import MultipleChoice, Question, SingleChoice, YesNo
 
 ID = r"^[a-z][a-z0-9_]{0,23}$"
 """Short enough for ``beta-<id>`` deep links and ``beta:...`` button payloads (64 bytes)."""
-OPTION_ID = r"^[a-z0-9][a-z0-9_]{0,15}$"
 Texts = dict[str, str]
 """Text per language code; the default language must be there, others fall back to it."""
 
@@ -29,47 +29,13 @@ def _check_texts(value: Texts) -> Texts:
     return {code: str(text).strip() for code, text in value.items()}
 
 
-class Option(_Model):
-    """One choice of a screener question."""
-
-    id: str = Field(pattern=OPTION_ID)
-    text: Texts
-
-    _texts = field_validator("text")(_check_texts)
-
-
-class Question(_Model):
-    """A screener question: the survey question types a beta needs."""
-
-    id: str = Field(pattern=OPTION_ID)
-    type: Literal["single", "yes_no", "number", "text"]
-    text: Texts
-    options: tuple[Option, ...] = ()
-    min: float | None = None
-    max: float | None = None
-    max_length: int = Field(default=500, ge=1, le=2000)
-    required: bool = True
-
-    _texts = field_validator("text")(_check_texts)
-
-    @model_validator(mode="after")
-    def _shape(self) -> Question:
-        if self.type == "single" and len(self.options) < 2:
-            raise ValueError(f"question {self.id!r}: a single choice needs at least 2 options")
-        if self.type != "single" and self.options:
-            raise ValueError(f"question {self.id!r}: only 'single' questions have options")
-        ids = [option.id for option in self.options]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"question {self.id!r}: duplicate option ids")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"question {self.id!r}: min is greater than max")
-        return self
-
-    def choices(self) -> tuple[str, ...]:
-        """The answer ids a button can carry."""
-        if self.type == "yes_no":
-            return ("yes", "no")
-        return tuple(option.id for option in self.options)
+def choices(question: Question) -> tuple[str, ...]:
+    """The answer ids an eligibility rule may name: option ids, or yes/no."""
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return tuple(option.id for option in question.options)
+    if isinstance(question, YesNo):
+        return ("yes", "no")
+    return ()
 
 
 class Rule(_Model):
@@ -93,12 +59,16 @@ class Rule(_Model):
         return self
 
     def holds(self, value: object) -> bool:
-        """Whether ``value`` (an answer or an attribute; None when missing) passes."""
-        if value is None:
+        """Whether ``value`` (an answer or an attribute; None when missing) passes.
+
+        A multiple-choice answer (a list) is in a set when any ticked option is.
+        """
+        if value is None or value == []:
             return False
-        if self.in_ is not None and str(value) not in self.in_:
+        picked = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+        if self.in_ is not None and not picked & set(self.in_):
             return False
-        if self.not_in is not None and str(value) in self.not_in:
+        if self.not_in is not None and picked & set(self.not_in):
             return False
         if self.min is not None or self.max is not None:
             try:
@@ -150,7 +120,8 @@ class Campaign(_Model):
     waitlist: bool = True
     contact: tuple[Literal["email", "phone"], ...] = ("email", "phone")
     consent: Consent
-    questions: tuple[Question, ...] = ()
+    questions: tuple[Question, ...] = Field(default=(), max_length=20)
+    """The survey question types (bot.surveys.model), read with bot.surveys.questions."""
     eligibility: tuple[Rule, ...] = ()
     invite: Invite
 
@@ -168,6 +139,10 @@ class Campaign(_Model):
     def question(self, question_id: str) -> Question | None:
         """The screener question ``question_id``."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def index(self, question_id: str) -> int:
+        """The question's position (0-based); buttons carry it instead of the long id."""
+        return [q.id for q in self.questions].index(question_id)
 
     def is_open(self, now: datetime) -> bool:
         """Whether applications are taken on ``now``'s date."""

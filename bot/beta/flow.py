@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.beta import details
-from bot.beta.campaign import Campaign, Question, localized
+from bot.beta.campaign import Campaign, localized
 from bot.beta.records import APPLICATIONS, FLOW, TAKEN, JoinBeta, SubmitApplication
 from bot.beta.tables import ACTIVE, INVITED, LEFT, REJECTED
 from bot.consent.records import GrantConsent, WithdrawConsent
@@ -15,6 +15,8 @@ from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Turn
 from bot.i18n import N_, is_rtl
 from bot.messages import Button, Reply
+from bot.surveys.model import Question
+from bot.surveys.questions import Answer, Invalid, Toggle, parse_button, parse_text, render
 
 STATUS_NAMES = {
     "applied": N_("applied"), "accepted": N_("accepted"), "waitlisted": N_("on the waiting list"),
@@ -46,7 +48,7 @@ class Beta:
 
     # Entry points -----------------------------------------------------------------------
 
-    def command(self, turn: Turn, args: str) -> Outcome:
+    def apply_command(self, turn: Turn, args: str) -> Outcome:
         """``/beta [campaign]``: apply to the one open campaign, or choose among several."""
         if args.strip():
             return self.apply(turn, args.strip().lower(), "command")
@@ -119,15 +121,36 @@ class Beta:
             return self._consent(turn, campaign, args[1] == "yes")
         if action == "skip" and turn.state.step in ("email", "phone"):
             return self._next(turn, campaign, turn.state.step, None)
-        if action == "skip" and str(turn.state.step).startswith("q:"):
-            question = campaign.question(str(turn.state.step)[2:])
-            if question is not None and not question.required:
-                return self._answered(turn, campaign, question, None)
-        if action == "a" and len(args) == 3 and turn.state.step == f"q:{args[1]}":
-            question = campaign.question(args[1])
-            if question is not None and args[2] in question.choices():
-                return self._answered(turn, campaign, question, args[2])
+        if action == "a" and len(args) == 3 and args[1].isdigit():
+            question = self._asked(turn, campaign, int(args[1]))
+            if question is not None:
+                result = parse_button(question, args[2], self._picked(turn))
+                return None if result is None else self._result(turn, campaign, question, result)
         return None
+
+    @staticmethod
+    def _asked(turn: Turn, campaign: Campaign, index: int) -> Question | None:
+        """The question at ``index`` if it is the one being asked (else the button is stale)."""
+        if index >= len(campaign.questions):
+            return None
+        question = campaign.questions[index]
+        return question if turn.state.step == f"q:{question.id}" else None
+
+    @staticmethod
+    def _picked(turn: Turn) -> tuple[str, ...]:
+        return tuple(turn.state.data.get("picked") or ())
+
+    def _result(self, turn: Turn, campaign: Campaign, question: Question,
+                result: Answer | Toggle | Invalid) -> Outcome:
+        """Go on after an answer, show the new ticks, or ask again with the reason."""
+        if isinstance(result, Invalid):
+            return self._reask(turn, campaign, result.text(turn.language))
+        if isinstance(result, Toggle):
+            state = turn.state.at(turn.state.step, picked=list(result.picked))
+            again = self._ask(Turn(turn.message, turn.contact, state, turn.now, turn.parse,
+                                   turn.context), campaign, turn.state.step, state.data)
+            return Outcome(state, again.replies)
+        return self._answered(turn, campaign, question, result.value)
 
     def _current(self, turn: Turn, campaign_id: str) -> Campaign | None:
         """The campaign being applied to, if the button belongs to this application."""
@@ -187,26 +210,19 @@ class Beta:
         else:
             question = campaign.question(step[2:])
             assert question is not None  # steps come from the campaign's own questions
-            body, buttons = self._question(turn, campaign, question)
+            body, buttons = self._question(turn, campaign, question,
+                                           tuple(data.get("picked") or ()))
         reply = Reply(f"{note}\n\n{body}" if note else body, buttons=buttons,
                       language=turn.language)
         return Outcome(state, replies=(reply,))
 
-    def _question(self, turn: Turn, campaign: Campaign,
-                  question: Question) -> tuple[str, tuple[Button, ...]]:
-        number = [q.id for q in campaign.questions].index(question.id) + 1
-        head = f"({number}/{len(campaign.questions)}) {self._t(turn, question.text)}"
-        prefix = f"{NS}:a:{campaign.id}:{question.id}:"
-        buttons: tuple[Button, ...]
-        if question.type == "yes_no":
-            buttons = (Button(text(turn, "Yes"), prefix + "yes"),
-                       Button(text(turn, "No"), prefix + "no"))
-        else:
-            buttons = tuple(Button(self._t(turn, o.text), prefix + o.id)
-                            for o in question.options)
-        if not question.required:
-            buttons += (Button(text(turn, "Skip"), f"{NS}:skip:{campaign.id}"),)
-        return head, buttons
+    def _question(self, turn: Turn, campaign: Campaign, question: Question,
+                  picked: tuple[str, ...]) -> tuple[str, tuple[Button, ...]]:
+        index = campaign.index(question.id)
+        shown = render(question, turn.language, self.default_language,
+                       prefix=f"{NS}:a:{campaign.id}:{index}:", picked=picked,
+                       progress=f"{index + 1}/{len(campaign.questions)}")
+        return shown.text, shown.buttons
 
     def flow(self, turn: Turn) -> Outcome | None:
         """Typed text during an application."""
@@ -248,54 +264,15 @@ class Beta:
         return self._ask(turn, campaign, self._after(campaign, step), {step: value}, note)
 
     def _typed_answer(self, turn: Turn, campaign: Campaign, question: Question) -> Outcome:
-        typed = turn.text
-        if question.type in ("single", "yes_no"):
-            choice = self._match(turn, question, typed)
-            if choice is None:
-                return self._reask(turn, campaign, text(turn, "Please choose one of the "
-                                                              "buttons (or type its number)."))
-            return self._answered(turn, campaign, question, choice)
-        if question.type == "number":
-            return self._number(turn, campaign, question, typed)
-        if len(typed) > question.max_length:
-            return self._reask(turn, campaign, text(
-                turn, "That is a little long: please keep it under {limit} characters.",
-                limit=question.max_length))
-        return self._answered(turn, campaign, question, typed)
-
-    def _match(self, turn: Turn, question: Question, typed: str) -> str | None:
-        choices = question.choices()
-        wanted = typed.strip().casefold()
-        if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
-            return choices[int(wanted) - 1]
-        if question.type == "yes_no":
-            labels = {text(turn, "Yes").casefold(): "yes", text(turn, "No").casefold(): "no",
-                      "yes": "yes", "no": "no"}
-            return labels.get(wanted)
-        for option in question.options:
-            if wanted in {t.casefold() for t in option.text.values()} or wanted == option.id:
-                return option.id
-        return None
-
-    def _number(self, turn: Turn, campaign: Campaign, question: Question,
-                typed: str) -> Outcome:
-        try:
-            value = float(typed.replace(",", ".").replace("٫", "."))
-        except ValueError:
-            return self._reask(turn, campaign, text(turn, "Please answer with a number."))
-        low = question.min if question.min is not None else float("-inf")
-        high = question.max if question.max is not None else float("inf")
-        if not low <= value <= high or value != value:  # NaN is never in range
-            return self._reask(turn, campaign, text(turn, "Please answer with a number from "
-                                                          "{low} to {high}.",
-                                                    low=f"{low:g}", high=f"{high:g}"))
-        return self._answered(turn, campaign, question, f"{value:g}")
+        result = parse_text(question, turn.text, turn.language, self.default_language,
+                            self._picked(turn))
+        return self._result(turn, campaign, question, result)
 
     def _answered(self, turn: Turn, campaign: Campaign, question: Question,
-                  value: str | None) -> Outcome:
+                  value: Any) -> Outcome:
         answers = {**dict(turn.state.data.get("answers") or {}), question.id: value}
         return self._ask(turn, campaign, self._after(campaign, f"q:{question.id}"),
-                         {"answers": answers})
+                         {"answers": answers, "picked": []})
 
     def _submit(self, turn: Turn, campaign: Campaign, data: Mapping[str, Any],
                 note: str) -> Outcome:

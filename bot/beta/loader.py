@@ -12,14 +12,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.beta.campaign import Campaign, Texts
+from bot.beta.campaign import Campaign, Texts, choices
 from bot.config import LANGUAGES
 from bot.kb.loader import BUNDLED, Problem
+from bot.surveys.model import MultipleChoice, SingleChoice
+from bot.surveys.questions import load_questions
 
 log = logging.getLogger("sarafan.beta")
 Path_ = tuple[str | int, ...]
-MAX_PAYLOAD = 64
-"""Telegram's callback_data limit, in bytes."""
 
 
 @dataclass
@@ -36,16 +36,16 @@ def campaign_files(content_dir: Path | None) -> list[Path]:
     return sorted(p for pattern in ("*.yml", "*.yaml") for p in folder.glob(pattern))
 
 
-def load(paths: Iterable[Path]) -> Loaded:
+def load(paths: Iterable[Path], default_language: str = "en") -> Loaded:
     """Every campaign of every file; a broken file or campaign is reported, never loaded."""
     loaded = Loaded()
     for path in paths:
-        _load_file(path, loaded)
+        _load_file(path, loaded, default_language)
     loaded.problems.sort(key=lambda p: (p.file, p.line))
     return loaded
 
 
-def _load_file(path: Path, loaded: Loaded) -> None:
+def _load_file(path: Path, loaded: Loaded, default_language: str) -> None:
     where = str(path)
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
@@ -62,11 +62,19 @@ def _load_file(path: Path, loaded: Loaded) -> None:
         return
     lines: dict[Path_, int] = {}
     data = _plain(root, (), lines)
+    if not isinstance(data, dict):
+        loaded.problems.append(Problem(where, 1, "a campaign file is a mapping of keys to values"))
+        return
     try:
-        campaign = Campaign.model_validate(data)
+        # The screener is read by the surveys' own question reader (types, texts, defaults).
+        questions = load_questions(data.get("questions") or [], default_language)
+        campaign = Campaign.model_validate({**data, "questions": questions})
     except ValidationError as exc:
+        prefix: Path_ = ("questions",) if exc.title != Campaign.__name__ else ()
         for error in exc.errors():
-            loc = tuple(error["loc"])
+            # Drop the union's tag pydantic puts after the index: questions.1.single.options.
+            loc = tuple(p for i, p in enumerate((*prefix, *error["loc"]))
+                        if not (prefix and i == 2 and isinstance(p, str)))
             field_name = ".".join(str(p) for p in loc) or "campaign"
             loaded.problems.append(Problem(where, _line_of(loc, lines),
                                            f"{field_name}: {error['msg']}"))
@@ -115,19 +123,13 @@ def _semantic(campaign: Campaign) -> list[tuple[Path_, str]]:
         if rule.question and question is None:
             found.append((("eligibility", i, "question"),
                           f"rule {i + 1}: unknown question {rule.question!r}"))
-        if question is not None and question.choices():
+        if question is not None and choices(question):
             unknown = [v for v in (*(rule.in_ or ()), *(rule.not_in or ()))
-                       if v not in question.choices()]
+                       if v not in choices(question)]
             if unknown:
                 found.append((("eligibility", i),
                               f"rule {i + 1}: question {question.id!r} has no option "
                               f"{unknown[0]!r}"))
-    for i, question in enumerate(campaign.questions):
-        for option in question.choices():
-            payload = f"beta:a:{campaign.id}:{question.id}:{option}"
-            if len(payload.encode()) > MAX_PAYLOAD:
-                found.append((("questions", i), f"question {question.id!r}: ids too long for "
-                                                f"a button ({len(payload)} > {MAX_PAYLOAD})"))
     return found
 
 
@@ -137,18 +139,19 @@ def _languages(campaign: Campaign) -> list[tuple[Path_, str]]:
         (("consent", "text"), campaign.consent.text), (("invite", "text"), campaign.invite.text),
     ]
     for i, question in enumerate(campaign.questions):
-        texts.append((("questions", i, "text"), question.text))
-        texts += [(("questions", i, "options", j, "text"), option.text)
-                  for j, option in enumerate(question.options)]
+        texts.append((("questions", i, "text"), question.text.values))
+        if isinstance(question, SingleChoice | MultipleChoice):
+            texts += [(("questions", i, "options", j, "label"), option.label.values)
+                      for j, option in enumerate(question.options)]
     return [(path, f"{'.'.join(str(p) for p in path)}: missing language {code!r} (the "
                    f"default language is shown instead)")
             for path, values in texts for code in LANGUAGES if code not in values]
 
 
 @cache
-def load_campaigns(content_dir: Path | None) -> dict[str, Campaign]:
+def load_campaigns(content_dir: Path | None, default_language: str = "en") -> dict[str, Campaign]:
     """The usable campaigns of ``content_dir`` (or the bundled demo); problems are logged."""
-    loaded = load(campaign_files(content_dir))
+    loaded = load(campaign_files(content_dir), default_language)
     for problem in loaded.problems:
         log.warning("beta campaigns: %s", problem)
     return loaded.campaigns

@@ -94,8 +94,8 @@ def optout(turn: Turn, args: str) -> Outcome:
                              "nothing to stop.")
         buttons = tuple(Button(text(turn, "Stop {purpose}", purpose=text(turn, PURPOSE_NAMES[p])),
                                f"{NAMESPACE}:off:{p}") for p in granted)
-        return say(turn, "What should we stop?",
-                   buttons=(*buttons, Button(text(turn, "Stop everything"), "privacy:off:all")))
+        everything = Button(text(turn, "Stop everything"), f"{NAMESPACE}:off:all")
+        return say(turn, "What should we stop?", buttons=(*buttons, everything))
     if wanted == "all":
         return _withdraw(turn, granted)
     if wanted not in SWITCHABLE:

@@ -22,6 +22,11 @@ def payload(reply: Reply, starts: str) -> str:
     return next(b.payload for b in reply.buttons if b.payload.startswith(starts))
 
 
+def tap(reply: Reply, title: str) -> str:
+    """The payload of the button titled ``title``."""
+    return next(b.payload for b in reply.buttons if b.title == title)
+
+
 async def apply_via_link(bot: BotHarness, chat: str = "c1") -> Reply:
     [offer] = await bot.say("/start beta-tasting_box", chat=chat, kind=Kind.START,
                             payload="beta-tasting_box")
@@ -29,16 +34,16 @@ async def apply_via_link(bot: BotHarness, chat: str = "c1") -> Reply:
 
 
 async def walk(bot: BotHarness, *, chat: str = "c1", email: str = "ann@example.org",
-               phone: str = "+44 20 7946 0958", often: str = "daily",
-               reviews: str = "yes", favourite: str = "Darjeeling") -> list[Reply]:
+               phone: str = "+44 20 7946 0958", often: str = "Every day",
+               reviews: str = "Yes", favourite: str = "Darjeeling") -> list[Reply]:
     offer = await apply_via_link(bot, chat)
     [ask_email] = await bot.say(payload=payload(offer, "beta:consent:tasting_box:yes"), chat=chat)
     assert "e-mail" in ask_email.text
     await bot.say(email, chat=chat)
     [q1] = await bot.say(phone, chat=chat)
-    assert q1.text.startswith("(1/3)")
-    [q2] = await bot.say(payload=payload(q1, f"beta:a:tasting_box:how_often:{often}"), chat=chat)
-    await bot.say(payload=payload(q2, f"beta:a:tasting_box:reviews:{reviews}"), chat=chat)
+    assert q1.text.startswith("1/3 · How often")
+    [q2] = await bot.say(payload=tap(q1, often), chat=chat)
+    await bot.say(payload=tap(q2, reviews), chat=chat)
     return await bot.say(favourite, chat=chat)
 
 
@@ -62,7 +67,7 @@ async def test_apply_by_link_consent_details_screener_accepted(bot: BotHarness) 
 
 
 async def test_rules_reject_and_capacity_waitlists(bot: BotHarness) -> None:
-    [rejected] = await walk(bot, chat="r1", often="rarely")
+    [rejected] = await walk(bot, chat="r1", often="Rarely")
     assert "cannot offer you a place" in rejected.text
     [application] = await rows(bot, select(BetaApplication))
     assert application.reason == "rule: question how_often in ['daily', 'weekly']"
