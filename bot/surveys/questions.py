@@ -62,7 +62,7 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "да", "ага", "بله", "آره", "اره", "ναι",
                        "ok", "sure"})
 NO_WORDS = frozenset({"no", "n", "nope", "нет", "не", "خیر", "نه", "όχι", "οχι"})
-CSAT_FACES = ("😠", "🙁", "😐", "🙂", "😍")
+CSAT_FACES = ("😠", "😟", "😐", "😊", "😍")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
 
 HINTS = {
@@ -214,7 +214,7 @@ def render(question: Question, language: str, default_language: str, *, prefix: 
     if isinstance(question, MultipleChoice) and picked and isinstance(question, MultipleChoice):
         chosen = [label(o, language, default_language) for o in question.options
                   if o.id in picked]
-        lines.append(gettext(language, "Selected: {answers}", answers=", ".join(chosen)))
+        lines.append(gettext(language, "Selected: {answers}", answers=_join(chosen, language)))
     lines.append(f"({hint(question, language, default_language)})")
     if not question.required:
         mark = "\u200e" if is_rtl(language) else ""
@@ -444,8 +444,13 @@ def shown(question: Question, value: Any, language: str, default_language: str) 
         return "—"
     if isinstance(question, SingleChoice | MultipleChoice):
         ids = value if isinstance(value, list) else [value]
-        return ", ".join(label(o, language, default_language) for o in question.options
-                         if o.id in ids)
+        return _join([label(o, language, default_language) for o in question.options
+                      if o.id in ids], language)
     if isinstance(question, YesNo):
         return gettext(language, "Yes") if value == "yes" else gettext(language, "No")
     return str(value)
+
+
+def _join(items: Sequence[str], language: str) -> str:
+    """A list as the language writes it (Persian uses the Arabic comma)."""
+    return ("، " if is_rtl(language) else ", ").join(items)
