@@ -69,6 +69,8 @@ def register(registry: Registry) -> None:
     registry.command("beta", beta.apply_command, "join our beta programme")
     registry.command("leave_beta", beta.leave, "leave the beta programme")
     registry.command("referral", links.show, "get a link to recommend us to friends")
+    # /skip belongs to surveys; during an application it skips the beta's step instead.
+    registry.commands["skip"] = partial(beta.skip_command, fallback=registry.commands.get("skip"))
     registry.start_payload("beta", beta.link)
     registry.start_payload(PREFIX, arrived)
     registry.button(NS, beta.button)

@@ -11,12 +11,21 @@ from bot.beta.campaign import Campaign, localized
 from bot.beta.records import APPLICATIONS, FLOW, TAKEN, JoinBeta, SubmitApplication
 from bot.beta.tables import ACTIVE, INVITED, LEFT, REJECTED
 from bot.consent.records import GrantConsent, WithdrawConsent
+from bot.engine.registry import CommandHandler
 from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Turn
 from bot.i18n import N_, is_rtl
 from bot.messages import Button, Reply
 from bot.surveys.model import Question
-from bot.surveys.questions import Answer, Invalid, Toggle, parse_button, parse_text, render
+from bot.surveys.questions import (
+    SKIP,
+    Answer,
+    Invalid,
+    Toggle,
+    parse_button,
+    parse_text,
+    render,
+)
 
 STATUS_NAMES = {
     "applied": N_("applied"), "accepted": N_("accepted"), "waitlisted": N_("on the waiting list"),
@@ -282,6 +291,23 @@ class Beta:
             data.get("email"), data.get("phone"), dict(data.get("answers") or {}), note)
         # The decision (rules, capacity) is taken in storage, which also sends the answer.
         return Outcome(turn.state.idle(), records=(record,))
+
+    def skip_command(self, turn: Turn, args: str, fallback: CommandHandler | None) -> Outcome:
+        """``/skip`` during an application skips a detail or an optional question."""
+        campaign = self._current(turn, str(turn.state.data.get("c", "")))
+        step = str(turn.state.step or "")
+        if campaign is not None and step in ("email", "phone"):
+            return self._next(turn, campaign, step, None)
+        question = campaign.question(step[2:]) if campaign and step.startswith("q:") else None
+        if campaign is not None and question is not None:
+            result = parse_button(question, SKIP)
+            if result is None:
+                return self._reask(turn, campaign, text(turn, "This question needs an answer, "
+                                                              "sorry."))
+            return self._result(turn, campaign, question, result)
+        if fallback is not None:
+            return fallback(turn, args)
+        return say(turn, "There is nothing to skip right now.")
 
     def leave(self, turn: Turn, _args: str = "") -> Outcome:
         """``/leave_beta``: leave every beta; the beta consent is withdrawn."""
