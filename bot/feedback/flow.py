@@ -158,7 +158,8 @@ class Feedback:
             f"survey:{turn.message.channel}:{turn.message.update_id}:{question_id}"[:200], body,
             _language(turn, body), turn.message.channel, "survey", found.category,
             found.product, found.sentiment, tuple(found.concepts.items()),
-            survey_id=survey_id[:64], survey_question=question_id[:64]),)
+            survey_id=survey_id[:64], survey_question=question_id[:64],
+            survey_response=_survey_response(turn)),)
 
     def _follow_up(self, turn: Turn, record: CaptureFeedback, prev: Mapping[str, Any] | None
                    ) -> Outcome:
@@ -230,6 +231,14 @@ def _language(turn: Turn, body: str) -> str:
             ch.isalpha() for ch in body)):
         return guess.code
     return turn.language
+
+
+def _survey_response(turn: Turn) -> str | None:
+    """The response key the surveys feature keeps in its state (``r``), to link the answer."""
+    if turn.state.flow != "survey":
+        return None
+    key = turn.state.data.get("r")
+    return str(key)[:64] if key else None
 
 
 def _from_rating(rating: int | None) -> str | None:

@@ -80,6 +80,7 @@ class FeedbackView:
     theme_id: int | None
     ticket_id: int | None
     survey_id: str | None
+    survey_response: str | None
     contact_id: int | None
     attachments: list[Any] = field(default_factory=list)
 
@@ -122,7 +123,7 @@ def view(item: FeedbackItem) -> FeedbackView:
     return FeedbackView(item.id, item.created_at, item.text, item.language, item.channel,
                         item.source, item.campaign, item.origin, item.category, item.product,
                         item.sentiment, item.sentiment_score, item.rating, item.theme_id,
-                        item.ticket_id, item.survey_id, item.contact_id,
+                        item.ticket_id, item.survey_id, item.survey_response, item.contact_id,
                         list(item.attachments or []))
 
 

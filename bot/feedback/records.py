@@ -36,6 +36,7 @@ class CaptureFeedback(Record):
     rating: int | None = None
     survey_id: str | None = None
     survey_question: str | None = None
+    survey_response: str | None = None
     attachments: tuple[tuple[str, str], ...] = ()
     """(type, platform id) pairs; channels do not pass attachments yet (see docs/feedback.md)."""
 

@@ -108,6 +108,7 @@ async def capture(session: AsyncSession, contact: ContactInfo, record: CaptureFe
         rating=record.rating, concepts=dict(record.concepts),
         attachments=[{"type": kind, "id": ref} for kind, ref in record.attachments],
         survey_id=record.survey_id, survey_question=record.survey_question,
+        survey_response=record.survey_response,
         ticket_id=await _open_ticket(session, contact.id))
     session.add(item)
     await themes.assign(session, item, catalog or Catalog())
@@ -149,7 +150,8 @@ def event(item: FeedbackItem) -> dict[str, Any]:
             "sentiment": item.sentiment, "sentiment_score": item.sentiment_score,
             "language": item.language, "channel": item.channel, "source": item.source,
             "campaign": item.campaign, "origin": item.origin, "theme_id": item.theme_id,
-            "ticket_id": item.ticket_id, "survey_id": item.survey_id, "rating": item.rating}
+            "ticket_id": item.ticket_id, "survey_id": item.survey_id,
+            "survey_response": item.survey_response, "rating": item.rating}
 
 
 async def classify(session: AsyncSession, contact: ContactInfo, record: ClassifyFeedback) -> None:

@@ -69,6 +69,8 @@ class FeedbackItem(Base):
         ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     survey_id: Mapped[str | None] = mapped_column(String(64))
     survey_question: Mapped[str | None] = mapped_column(String(64))
+    survey_response: Mapped[str | None] = mapped_column(String(64))
+    """The survey response's key, when the answer came from a survey."""
     theme_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_themes.id", ondelete="SET NULL"))
     theme_manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -58,6 +58,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', ID, nullable=True),
     sa.Column('survey_id', sa.String(length=64), nullable=True),
     sa.Column('survey_question', sa.String(length=64), nullable=True),
+    sa.Column('survey_response', sa.String(length=64), nullable=True),
     sa.Column('theme_id', ID, nullable=True),
     sa.Column('theme_manual', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('erased', sa.Boolean(), server_default=sa.false(), nullable=False),

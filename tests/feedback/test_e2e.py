@@ -175,3 +175,18 @@ async def test_forget_erases_texts_but_counts_stay(fb: BotHarness) -> None:
     [erased] = await items(fb)
     assert erased.text == "[erased]" and erased.contact_id is None and erased.erased
     assert (erased.category, erased.theme_id) == (item.category, item.theme_id)
+
+
+async def test_survey_free_text_answer_becomes_feedback(fb: BotHarness) -> None:
+    replies = await fb.say("/survey support_csat")
+    for _ in range(4):  # tap the highest score until the free-text question comes
+        question = replies[-1]
+        if "main reason" in question.text:
+            break
+        replies = await fb.say(payload=question.buttons[-1].payload)
+    assert "main reason" in replies[-1].text
+    await fb.say("the sencha is amazing and delivery was fast")
+    [item] = await items(fb)
+    assert (item.origin, item.survey_id, item.survey_question) == ("survey", "support_csat",
+                                                                   "reason")
+    assert item.survey_response and item.category == "praise"
