@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.api import problems
-from bot.api.deps import no_nul
+from bot.api.deps import check_query
 from bot.api.routes import admin, contacts, tickets
 
 DESCRIPTION = """\
@@ -33,7 +33,7 @@ def build_api() -> FastAPI:
     """The API application (mount it at /api/v1)."""
     api = FastAPI(title="Sarafan API", version="1.0.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None,
-                  responses=problems.COMMON_RESPONSES, dependencies=[Depends(no_nul)])
+                  responses=problems.COMMON_RESPONSES, dependencies=[Depends(check_query)])
     problems.install(api)
     for module in (tickets, contacts, admin):
         api.include_router(module.router)

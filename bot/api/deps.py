@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,11 +35,36 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
         yield db
 
 
-def no_nul(request: Request) -> None:
-    """Refuse NUL characters in any query parameter (PostgreSQL cannot store or compare them)."""
+def check_query(request: Request) -> None:
+    """Refuse unknown or repeated query parameters (a misspelt filter would silently match
+    everything) and NUL characters (PostgreSQL can neither store nor compare them): 422 naming
+    the parameter."""
+    allowed = _query_names(request)
+    seen: set[str] = set()
     for name, value in request.query_params.multi_items():
-        if "\x00" in value or "\x00" in name:
+        if allowed is not None and name not in allowed:
+            raise invalid(name, "unknown parameter")
+        if name in seen:  # every parameter takes one value; the last one must not silently win
+            raise invalid(name, "given more than once")
+        seen.add(name)
+        if "\x00" in value:
             raise invalid(name, "contains a NUL character")
+
+
+def _query_names(request: Request) -> frozenset[str] | None:
+    """The query parameters the OpenAPI document gives this operation (None: not an API op)."""
+    route = request.scope.get("route")
+    api = request.app
+    if not isinstance(route, APIRoute) or not isinstance(api, FastAPI):
+        return None
+    cache: dict[tuple[str, str], frozenset[str]] = api.state.__dict__.setdefault(
+        "_query_names", {})
+    key = (request.method.lower(), route.path_format)
+    if key not in cache:
+        operation = api.openapi().get("paths", {}).get(route.path_format, {}).get(key[0], {})
+        cache[key] = frozenset(param["name"] for param in operation.get("parameters", ())
+                               if param.get("in") == "query")
+    return cache[key]
 
 
 def require(scope: str) -> Callable[..., Awaitable[TokenView]]:

@@ -101,7 +101,12 @@ def aware(moment: datetime | None) -> datetime | None:
     """A query's date as UTC; a date without a zone is taken to be UTC."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first representable instant
+        return (datetime.min if moment.year < 2 else datetime.max).replace(tzinfo=UTC)
 
 
 def like_pattern(text: str) -> str:

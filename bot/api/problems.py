@@ -93,6 +93,8 @@ def install(api: FastAPI) -> None:
 
     async def on_http(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:  # FastAPI's "error parsing the body": malformed input too
+            return problem_response(invalid("body", str(exc.detail), location="body"))
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(Problem(exc.status_code, title, str(exc.detail),
                                         headers=dict(exc.headers or {})))

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.api.pages import aware
 
+NO_NUL = r"^[^\x00]*$"
+"""Every text parameter: PostgreSQL can neither store nor compare a NUL character."""
+Text = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+"""A free-text filter: bounded, and without NUL (PostgreSQL refuses it)."""
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("contains a NUL character")
+
+def _rfc3339(value: object) -> object:
+    """Only RFC 3339 date-times with a zone (pydantic alone would take numbers and dates)."""
+    if not isinstance(value, str):
+        return value
+    match = RFC3339.fullmatch(value)
+    if match is None:
+        raise ValueError("not an RFC 3339 date-time such as 2026-12-01T09:30:00Z")
+    if match.group(1) == "60":  # a leap second: the second before it is close enough
+        value = value[:match.start(1)] + "59" + value[match.end(1):]
     return value
 
 
-Text = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
-"""A free-text filter: bounded, and without NUL (PostgreSQL refuses it)."""
-When = Annotated[datetime, AfterValidator(aware)]
-"""A date-time; without a zone it is taken to be UTC."""
+When = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(aware)]
+"""An RFC 3339 date-time with its zone, e.g. ``2026-12-01T09:30:00Z``."""
 Ident = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Field(ge=1, description="Page size; values above 500 are capped to 500")]
 Cursor = Annotated[str | None, Field(max_length=400,
@@ -78,7 +89,7 @@ class TicketDetail(TicketOut):
 class TicketReplyIn(BaseModel):
     """An operator's reply to the customer."""
 
-    text: Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_no_nul)]
+    text: Annotated[str, Field(min_length=1, max_length=4000, pattern=NO_NUL)]
 
 
 class ContactOut(Out):

@@ -89,6 +89,8 @@ def check_secret(secret: str) -> str:
         raise EndpointError("a secret is whsec_ and base64") from None
     if not 24 <= len(key) <= 64:
         raise EndpointError("a secret holds 24 to 64 bytes")
+    if len(secret) > 128:
+        raise EndpointError("a secret is at most 128 characters")
     return secret
 
 

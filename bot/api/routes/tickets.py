@@ -44,7 +44,8 @@ from bot.api.tickets import (
 from bot.storage.tickets import Ticket
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
-Ref = Annotated[str, Path(max_length=64, description="The ticket's reference, as people see it")]
+Ref = Annotated[str, Path(pattern=r"^#?[0-9][A-Za-z0-9_.-]{0,63}$",
+                          description="The ticket's reference as people see it, e.g. 12-1")]
 
 
 class TicketQuery(BaseModel):

@@ -24,7 +24,7 @@ from bot.api.pages import (
     page_size,
 )
 from bot.api.problems import NOT_FOUND, Problem
-from bot.api.schemas import Cursor, Ident, Limit, Out, Text
+from bot.api.schemas import NO_NUL, Cursor, Ident, Limit, Out, Text
 from bot.audit import audit
 from bot.storage.events import EVENT_NAMES
 from bot.webhooks.dispatch import retry_now
@@ -41,6 +41,8 @@ from bot.webhooks.endpoints import (
 )
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/?&=+-]*)?$"
+SECRET = r"^whsec_([A-Za-z0-9+/]{4}){8,16}$"
 EndpointId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EventName = StrEnum("EventName", {name.replace(".", "_"): name for name in EVENT_NAMES})  # type: ignore[misc]
 
@@ -69,21 +71,21 @@ class EndpointCreated(EndpointOut):
 class EndpointIn(BaseModel):
     """A new endpoint."""
 
-    url: Annotated[str, Field(min_length=8, max_length=2000)]
+    url: Annotated[str, Field(max_length=2000, pattern=URL)]
     events: list[EventName] = Field(default_factory=list, max_length=len(EVENT_NAMES),
                                     description="Event names; empty means every event")
-    secret: Annotated[str | None, Field(max_length=128, description="A whsec_ secret; "
-                                        "default: a new random one")] = None
-    description: Annotated[str | None, Field(max_length=200)] = None
+    secret: Annotated[str | None, Field(pattern=SECRET, description="A whsec_ secret (24 to "
+                                        "48 bytes, base64); default: a new random one")] = None
+    description: Annotated[str | None, Field(max_length=200, pattern=NO_NUL)] = None
     enabled: bool = True
 
 
 class EndpointPatch(BaseModel):
     """Changes to an endpoint; what is left out stays."""
 
-    url: Annotated[str | None, Field(min_length=8, max_length=2000)] = None
+    url: Annotated[str | None, Field(max_length=2000, pattern=URL)] = None
     events: list[EventName] | None = Field(default=None, max_length=len(EVENT_NAMES))
-    description: Annotated[str | None, Field(max_length=200)] = None
+    description: Annotated[str | None, Field(max_length=200, pattern=NO_NUL)] = None
     enabled: bool | None = None
 
 
