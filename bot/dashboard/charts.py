@@ -62,16 +62,13 @@ class Chart:
 
 
 def _nice_max(value: float) -> float:
-    """A round upper bound for an axis (1, 2, 5 × 10ⁿ)."""
-    if value <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 <= value:
-        step *= 10
-    for factor in (1, 2, 5, 10):
-        if factor * step >= value:
-            return factor * step
-    return 10 * step
+    """An axis top of four round steps covering ``value`` (whole numbers below 10 a step)."""
+    need = max(value, 1.0) / 4
+    scale = 1.0
+    while scale * 10 <= need:
+        scale *= 10
+    steps = (1, 1.5, 2, 2.5, 3, 4, 5, 10) if scale >= 10 else (1, 2, 3, 4, 5, 10)
+    return 4 * next(factor * scale for factor in steps if factor * scale >= need)
 
 
 def _number(value: float) -> str:
@@ -84,7 +81,7 @@ def stacked_bars(buckets: Sequence[str], series: Sequence[tuple[str, Sequence[fl
     colours = list(css) or [f"s{n % PALETTE}" for n in range(len(series))]
     chart = Chart("bars", header=["", *(name for name, _ in series), "Σ"])
     totals = [sum(values[i] for _, values in series) for i in range(len(buckets))]
-    top = max(_nice_max(max(totals, default=0)), 4.0)  # counts: whole-number gridlines
+    top = _nice_max(max(totals, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(buckets), 1)
     chart.yticks = [Tick(TOP + plot_h * (1 - i / 4), _number(top * i / 4)) for i in range(5)]

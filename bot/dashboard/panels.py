@@ -33,9 +33,9 @@ class Buckets:
     weekly: bool
 
     @classmethod
-    def of(cls, since: datetime, until: datetime) -> Buckets:
-        """Days for short periods, weeks for long ones."""
-        step = timedelta(days=7 if (until - since).days > 31 else 1)
+    def of(cls, since: datetime, until: datetime, *, week_after: int = 31) -> Buckets:
+        """Days for periods up to ``week_after`` days, weeks for longer ones."""
+        step = timedelta(days=7 if (until - since).days > week_after else 1)
         starts = []
         at = since
         while at < until:
@@ -106,8 +106,11 @@ def category_label(category: str | None) -> str:
 
 async def score_trends(session: AsyncSession, since: datetime, until: datetime,
                        language: str) -> charts.Chart | None:
-    """NPS and CSAT (% satisfied) of every survey asking them, per day/week; None if none do."""
-    buckets = Buckets.of(since, until)
+    """NPS and CSAT (% satisfied) of every survey asking them, per day/week; None if none do.
+
+    Weekly beyond a week: a daily NPS of two or three answers swings between −100 and 100.
+    """
+    buckets = Buckets.of(since, until, week_after=7)
     series: list[tuple[str, list[float | None]]] = []
     for survey in await list_surveys(session):
         whole = await survey_results(session, survey.id, Filters(since=since, until=until))

@@ -25,7 +25,7 @@ async def survey(ctx: Ctx) -> Response:
     if results is None:
         return problem(ctx.request, 404, "No such survey",
                        "It may have been removed. Pick one from the list.", ctx.who)
-    reached = charts.hbars([(q.text, q.reached) for q in results.questions], css="s1")
+    reached = charts.hbars([(q.text, q.answered) for q in results.questions], css="s1")
     return ctx.page("survey.html", title="Surveys", results=results, reached=reached,
                     answers=[(q, answer_chart(q, ctx.language)) for q in results.questions],
                     shown=TEXTS_SHOWN)

@@ -12,11 +12,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
-from bot.config import Settings
-from bot.dashboard.users import add_user
-from bot.demo.seed import chat_id_for, seed
-from bot.storage.base import utcnow
-from bot.storage.session import create_engine, create_sessionmaker
+from bot.demo.seed import chat_id_for
 from tests.dashboard.conftest import PASSWORD, USERS
 from tests.web.conftest import browser, live_url
 
@@ -30,17 +26,8 @@ PAGES = ("/dashboard/", "/dashboard/?days=90", "/dashboard/inbox", "/dashboard/s
 
 
 @pytest.fixture
-async def seeded(live_url: str, settings: Settings) -> str:
-    """The live bot's database with the demo and one user per role."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            await seed(session=session, now=utcnow())
-            for role, email in USERS.items():
-                await add_user(session=session, email=email, password=PASSWORD, role=role,
-                               name=email.split("@")[0].title())
-    finally:
-        await engine.dispose()
+def seeded(seeded_db: str, live_url: str) -> str:
+    """The live bot, started on a copy of the seeded database (demo, one user per role)."""
     return live_url
 
 
