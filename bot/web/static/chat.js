@@ -88,9 +88,29 @@ function bubble(direction, text, dir, language) {
   if (language) div.lang = language;
   const body = document.createElement("span");
   body.className = "text";
-  body.textContent = text;
+  withCommands(body, text);
   div.appendChild(body);
   return div;
+}
+
+// A /command is left-to-right inside right-to-left text. Our catalogs put U+200E before each
+// one, but answers written by a brand (knowledge base, operators) rarely do, and without it
+// the slash joins the Persian side and shows as "help/". An isolate (<bdi dir=ltr>) keeps the
+// command whole and in order, whatever marks the text carries.
+const COMMAND = /((?<=^|[\s\u200e\u2066(«"'“])\/[A-Za-z][A-Za-z0-9_]{0,31})/;
+
+function withCommands(parent, text) {
+  text.split(COMMAND).forEach((part, index) => {
+    if (index % 2 === 0) {
+      if (part) parent.appendChild(document.createTextNode(part));
+      return;
+    }
+    const command = document.createElement("bdi");
+    command.className = "cmd";
+    command.dir = "ltr";
+    command.textContent = part;
+    parent.appendChild(command);
+  });
 }
 
 function choices(message) {
