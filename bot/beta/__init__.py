@@ -49,7 +49,7 @@ def register(registry: Registry) -> None:
     from bot.beta import store
     from bot.beta.flow import NS, Beta
     from bot.beta.invites import JOB, send_invite
-    from bot.beta.loader import load_campaigns
+    from bot.beta.loader import load_campaigns, verify_campaigns
     from bot.beta.records import (
         FLOW,
         AttributeReferral,
@@ -63,7 +63,9 @@ def register(registry: Registry) -> None:
     settings = registry.settings.get("settings")
     content_dir = getattr(settings, "content_dir", None)
     default_language = getattr(settings, "default_language", "en")
-    campaigns = load_campaigns(content_dir)
+    if settings is not None:
+        verify_campaigns(content_dir, default_language, settings.content_errors)
+    campaigns = load_campaigns(content_dir, default_language)
     beta = Beta(campaigns, default_language)
     links = _links(settings)
     registry.command("beta", beta.apply_command, "join our beta programme")

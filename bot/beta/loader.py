@@ -13,12 +13,13 @@ import yaml
 from pydantic import ValidationError
 
 from bot.beta.campaign import Campaign, Texts, choices
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, ConfigError
 from bot.kb.loader import BUNDLED, Problem
 from bot.surveys.model import MultipleChoice, SingleChoice
 from bot.surveys.questions import load_questions
 
 log = logging.getLogger("sarafan.beta")
+FALLBACK = "(the default language is shown instead)"
 Path_ = tuple[str | int, ...]
 
 
@@ -28,6 +29,8 @@ class Loaded:
 
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    fatal: int = 0
+    """How many problems kept a file or campaign from loading (missing translations do not)."""
 
 
 def campaign_files(content_dir: Path | None) -> list[Path]:
@@ -42,6 +45,7 @@ def load(paths: Iterable[Path], default_language: str = "en") -> Loaded:
     for path in paths:
         _load_file(path, loaded, default_language)
     loaded.problems.sort(key=lambda p: (p.file, p.line))
+    loaded.fatal = sum(1 for p in loaded.problems if not p.message.endswith(FALLBACK))
     return loaded
 
 
@@ -143,9 +147,23 @@ def _languages(campaign: Campaign) -> list[tuple[Path_, str]]:
         if isinstance(question, SingleChoice | MultipleChoice):
             texts += [(("questions", i, "options", j, "label"), option.label.values)
                       for j, option in enumerate(question.options)]
-    return [(path, f"{'.'.join(str(p) for p in path)}: missing language {code!r} (the "
-                   f"default language is shown instead)")
+    return [(path, f"{'.'.join(str(p) for p in path)}: missing language {code!r} {FALLBACK}")
             for path, values in texts for code in LANGUAGES if code not in values]
+
+
+def verify_campaigns(content_dir: Path | None, default_language: str, errors: str) -> None:
+    """Stop start-up when a campaign file is broken, like the knowledge base does.
+
+    A dropped campaign would silently turn its deep link into "unknown beta"; missing
+    translations only warn. ``errors="warn"`` (SARAFAN_CONTENT_ERRORS) serves anyway.
+    """
+    loaded = load(campaign_files(content_dir), default_language)
+    if not loaded.fatal or errors == "warn":
+        return
+    listed = "\n  ".join(str(p) for p in loaded.problems if not p.message.endswith(FALLBACK))
+    raise ConfigError(f"the beta campaigns have {loaded.fatal} problem(s); fix them (see "
+                      f"`sarafan beta check`) or set SARAFAN_CONTENT_ERRORS=warn to serve "
+                      f"anyway:\n  {listed}")
 
 
 @cache
