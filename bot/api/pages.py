@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import StreamingResponse
 
@@ -30,7 +31,7 @@ MAX_PAGE = 500
 EXPORT_PAGE = 1000
 MAX_ID = 2**63 - 1
 
-Item = TypeVar("Item", bound=BaseModel)
+Item = TypeVar("Item")
 
 
 class Page(BaseModel, Generic[Item]):
@@ -115,7 +116,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-FetchPage = Callable[[AsyncSession, str | None, int], Awaitable[tuple[Sequence[BaseModel],
+FetchPage = Callable[[AsyncSession, str | None, int], Awaitable[tuple[Sequence[Any],
                                                                       str | None]]]
 """``(session, cursor, limit) -> (items, next_cursor)``: one page of a list."""
 
@@ -138,10 +139,19 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+def columns_of(model: type[Any]) -> list[str]:
+    """The CSV columns of a pydantic model or a dataclass: its fields, in order."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return [f.name for f in dataclasses.fields(model)]
+
+
 async def export_rows(
-    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, columns: Sequence[str]
+    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, model: type[Any]
 ) -> AsyncIterator[bytes]:
     """Every row of a list as CSV or JSON Lines, one page (short session) at a time."""
+    adapter: TypeAdapter[Any] = TypeAdapter(model)
+    columns = columns_of(model)
     if fmt is ExportFormat.csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -155,23 +165,22 @@ async def export_rows(
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")
             for item in items:
-                data = item.model_dump(mode="python")
+                data = adapter.dump_python(item, mode="json")
                 writer.writerow([_cell(data.get(column)) for column in columns])
-            chunk = buffer.getvalue()
+            chunk = buffer.getvalue().encode()
         else:
-            chunk = "".join(item.model_dump_json() + "\n" for item in items)
+            chunk = b"".join(adapter.dump_json(item) + b"\n" for item in items)
         if chunk:
-            yield chunk.encode()
+            yield chunk
         if cursor is None or not items:
             return
 
 
 def export_response(
-    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, model: type[BaseModel], name: str
+    maker: SessionMaker, fetch: FetchPage, fmt: ExportFormat, model: type[Any], name: str
 ) -> StreamingResponse:
     """A streamed download of every row ``fetch`` pages through."""
-    columns = list(model.model_fields)
     extension = "csv" if fmt is ExportFormat.csv else "jsonl"
     return StreamingResponse(
-        export_rows(maker, fetch, fmt, columns), media_type=MEDIA[fmt],
+        export_rows(maker, fetch, fmt, model), media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
