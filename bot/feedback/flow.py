@@ -12,6 +12,7 @@ from bot.feedback.catalog import Catalog
 from bot.feedback.classify import CATEGORIES, STRONG_NEGATIVE, Analysis, analyse
 from bot.feedback.records import (
     DUPLICATE,
+    HINTED,
     THEME_HINT,
     CaptureFeedback,
     ClassifyFeedback,
@@ -179,7 +180,7 @@ class Feedback:
     def _next_steps(self, turn: Turn, category: str | None, body: str) -> Reply:
         said = text(turn, NEXT_STEPS.get(category or "", DEFAULT_NEXT))
         hint: ThemeHint | None = turn.context.get(THEME_HINT) if body else None
-        if hint is not None and hint.others > 0 and category in ("feature_request", "bug"):
+        if hint is not None and hint.others > 0 and category in HINTED:
             said = f"{said}\n\n{text(turn, OTHERS, count=hint.others)}"
         return Reply(said, language=turn.language)
 

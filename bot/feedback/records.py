@@ -8,6 +8,8 @@ from bot.engine.types import Record
 
 DUPLICATE = "feedback.duplicate"
 """Context key: True when this contact already filed exactly this text (recently)."""
+HINTED = frozenset({"feature_request", "bug"})
+"""Categories whose customers are told how many others asked for the same."""
 THEME_HINT = "feedback.theme_hint"
 """Context key: a ``ThemeHint`` for the theme this message would join, if any."""
 

@@ -17,6 +17,7 @@ from bot.feedback.catalog import Catalog
 from bot.feedback.classify import STRONG_NEGATIVE, analyse
 from bot.feedback.records import (
     DUPLICATE,
+    HINTED,
     THEME_HINT,
     CaptureFeedback,
     ClassifyFeedback,
@@ -71,8 +72,10 @@ async def load_context(session: AsyncSession, message: Inbound, contact: Contact
         if not text:
             return
     context[DUPLICATE] = await _duplicate(session, contact.id, text) is not None
-    concepts = dict(catalog.matcher.find(text[:4096]))
-    theme_id = await themes.theme_for(session, concepts) if concepts else None
+    found = analyse(text[:4096], contact.language, catalog, sentiment=0.0)
+    if found.category not in HINTED or not found.concepts:
+        return  # the hint is only told for wishes and bugs: no theme lookup for chat
+    theme_id = await themes.theme_for(session, found.concepts)
     if theme_id is not None:
         others = await session.scalar(
             select(func.count(func.distinct(FeedbackItem.contact_id)))
