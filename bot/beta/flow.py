@@ -14,6 +14,7 @@ from bot.consent.records import GrantConsent, WithdrawConsent
 from bot.engine.registry import CommandHandler
 from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Turn
+from bot.flows.handoff_records import TICKET, TicketView
 from bot.i18n import N_, is_rtl
 from bot.messages import Button, Reply
 from bot.surveys.model import Question
@@ -91,6 +92,12 @@ class Beta:
         if not campaign.is_open(turn.now):
             return say(turn, "Applications for {title} are closed. Thank you for your interest!",
                        title=title)
+        ticket: TicketView | None = turn.context.get(TICKET)
+        if ticket is not None:
+            # While a ticket is open, typed text goes to our team, so the answers would too.
+            return say(turn, "You are talking with our team right now (request #{ref}). Send "
+                             "{close} when you are done, then apply again.", ref=ticket.ref,
+                       close=f"{_mark(turn)}/close")
         full = int((turn.context.get(TAKEN) or {}).get(campaign.id, 0)) >= campaign.capacity
         if full and not campaign.waitlist:
             return say(turn, "{title} is full, and there is no waiting list. Thank you for your "

@@ -97,3 +97,12 @@ async def test_huge_and_emoji_answers(bot: BotHarness) -> None:
     [decision] = await bot.say("/skip")
     assert "accepted" in decision.text
     assert q1.text.startswith("1/3") and q3.text.startswith("3/3")
+
+
+async def test_no_application_while_a_ticket_is_open(bot: BotHarness) -> None:
+    await bot.say("/human")
+    [busy] = await bot.say("/beta")
+    assert "talking with our team right now (request #1-1)" in busy.text
+    await bot.say("/close")
+    [offer] = await bot.say("/beta")
+    assert "I agree" in [b.title for b in offer.buttons]

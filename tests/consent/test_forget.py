@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Text, func, select
 from sqlalchemy.sql.sqltypes import String
 
+from bot.beta.tables import BetaApplication
 from bot.consent.tables import ConsentEvent, Erasure
 from bot.messages import Inbound, Kind, Reply
 from bot.storage.base import utcnow
@@ -16,6 +17,7 @@ from bot.storage.events import Event
 from bot.storage.models import Contact, MessageLog
 from bot.storage.registry import all_metadata
 from bot.storage.tickets import CLOSED, Ticket, TicketMessage
+from tests.beta.test_apply import walk
 from tests.support import BotHarness
 
 MARKER = "Zanzibar-4417"
@@ -49,12 +51,18 @@ async def test_forget_erases_every_trace_within_a_minute_and_counts_stay(
     await bot.bot.ingest(Inbound(channel="test", update_id="named-1", user_id="c1", chat_id="c1",
                                  text=f"hello, I am {MARKER}", user_name=f"Ann {MARKER}"))
     await bot.drain()
+    await walk(bot, chat="c1", email=f"{MARKER}@example.org", favourite=f"{MARKER} oolong")
+    await bot.say("/referral")
+    await bot.say(f"/feedback the lid of my {MARKER} teapot rattles")
+    await bot.say("/cancel")
     await bot.say("/human")
     await bot.say(f"my order number is {MARKER}-77")  # into the open ticket and the operators
     await bot.say(f"/no_such_{MARKER}")  # echoed back by the unknown-command reply
     await bot.say("/privacy")
     await bot.say(payload="privacy:on:research")
-    assert await traces(bot, MARKER)  # the marker really is stored before
+    before = await traces(bot, MARKER)
+    assert {"messages.text", "inbox.message", "outbox.reply", "ticket_messages.text",
+            "contacts.display_name", "beta_applications.email"} <= set(before), before
 
     [ask] = await bot.say("/forget")
     assert "#1-1 will be closed" in ask.text
@@ -71,7 +79,8 @@ async def test_forget_erases_every_trace_within_a_minute_and_counts_stay(
     assert await scalar(bot, select(func.count()).select_from(TicketMessage)) >= 2
     assert await scalar(bot, select(func.count()).select_from(MessageLog)
                         .where(MessageLog.direction == "in")) >= 6
-    assert await scalar(bot, select(func.count()).select_from(ConsentEvent)) == 1
+    assert await scalar(bot, select(func.count()).select_from(ConsentEvent)) == 2
+    assert await scalar(bot, select(func.count()).select_from(BetaApplication)) == 1
     erasure = await scalar(bot, select(Erasure))
     assert (erasure.status, erasure.contact_id, erasure.origin) == ("done", None, "chat")
     assert erasure.code in done.text
