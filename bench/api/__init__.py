@@ -1,0 +1,1 @@
+"""Benchmark of the product team's HTTP API (``python -m bench.api``)."""
