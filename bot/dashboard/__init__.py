@@ -22,6 +22,7 @@ from bot.dashboard.headers import SecurityHeaders
 from bot.dashboard.render import HERE
 from bot.dashboard.web import problem
 from bot.engine.registry import Registry
+from bot.i18n import N_
 
 MAX_BODY = 256 * 1024
 """Dashboard forms are short; anything bigger is refused before it is read."""
@@ -29,7 +30,8 @@ MAX_BODY = 256 * 1024
 
 async def not_found(request: Request) -> Response:
     """An unknown dashboard address."""
-    return problem(request, 404, "Page not found", "The address may be mistyped or out of date.")
+    return problem(request, 404, N_("Page not found"),
+                   N_("The address may be mistyped or out of date."))
 
 
 def routes() -> list[Route | Mount]:

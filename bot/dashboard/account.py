@@ -24,10 +24,12 @@ from bot.dashboard.auth import (
 from bot.dashboard.render import LANGUAGES, render
 from bot.dashboard.users import MAX_PASSWORD, authenticate, set_language
 from bot.dashboard.web import Ctx, language_of, page, problem, read_form, redirect
+from bot.i18n import N_
 from bot.storage.base import utcnow
 from bot.web.state import AppState
 
 HOME = "/dashboard/"
+TOO_MANY = N_("Too many failed attempts. Please wait a few minutes and try again.")
 
 
 def _throttle(state: AppState) -> Throttle:
@@ -71,16 +73,15 @@ async def login(request: Request) -> Response:
         return _login_page(request)
     form = await read_form(request)
     if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get("csrf")):
-        return problem(request, 403, "This form has expired",
-                       "Please go back, reload the page and try again.")
+        return problem(request, 403, N_("This form has expired"),
+                       N_("Please go back, reload the page and try again."))
     email = str(form.get("email", ""))[:254].strip()
     password = str(form.get("password", ""))[:MAX_PASSWORD + 1]
     keys = (f"email:{email.lower()}", f"ip:{request.client.host if request.client else '?'}")
     throttle = _throttle(state)
     wait = throttle.retry_after(*keys)
     if wait:
-        response = _login_page(request, error="Too many failed attempts. Please wait a few "
-                                              "minutes and try again.", email=email, status=429)
+        response = _login_page(request, error=TOO_MANY, email=email, status=429)
         response.headers["Retry-After"] = str(wait)
         return response
     async with state.sessionmaker() as db:
@@ -88,7 +89,7 @@ async def login(request: Request) -> Response:
         if user is None:
             throttle.failed(*keys)
             await db.commit()
-            return _login_page(request, error="Wrong email or password.", email=email,
+            return _login_page(request, error=N_("Wrong email or password."), email=email,
                                status=401)
         throttle.succeeded(*keys)
         token, _row = await start_session(session=db, user=user, now=utcnow())

@@ -13,6 +13,7 @@ from bot.dashboard import panels
 from bot.dashboard.overview import campaigns
 from bot.dashboard.tables import ADMIN
 from bot.dashboard.web import Ctx, page, problem, redirect
+from bot.i18n import N_
 from bot.storage.models import Contact
 
 MAX_IDS = 500
@@ -34,8 +35,8 @@ async def campaign(ctx: Ctx) -> Response:
     summary = next((s for s in await panels.campaign_summaries(ctx.db, campaigns(ctx))
                     if s.id == campaign_id), None)
     if summary is None:
-        return problem(ctx.request, 404, "No such campaign",
-                       "Pick one from the list of campaigns.", ctx.who)
+        return problem(ctx.request, 404, N_("No such campaign"),
+                       N_("Pick one from the list of campaigns."), ctx.who)
     status = ctx.request.query_params.get("status")
     status = status if status in STATUSES else None
     rows = await applicants(session=ctx.db, campaign=campaign_id, status=status)
@@ -72,8 +73,8 @@ async def invite(ctx: Ctx) -> Response:
     """Queue invitations to every accepted applicant whose beta consent is in force."""
     campaign_id = ctx.request.path_params["campaign"][:64]
     if campaign_id not in campaigns(ctx):
-        return problem(ctx.request, 404, "No such campaign",
-                       "Pick one from the list of campaigns.", ctx.who)
+        return problem(ctx.request, 404, N_("No such campaign"),
+                       N_("Pick one from the list of campaigns."), ctx.who)
     queued = await queue_invites(session=ctx.db, campaign=campaign_id)
     await audit(ctx.db, _actor(ctx), "beta.invite", f"beta:{campaign_id}", {"queued": queued})
     return redirect(f"/dashboard/beta/{campaign_id}", "invited" if queued else "already")

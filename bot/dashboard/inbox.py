@@ -8,7 +8,7 @@ from starlette.responses import Response
 from bot.api.tickets import TicketActionError, close_ticket, get_ticket, reply_to_ticket
 from bot.dashboard.tables import OPERATOR
 from bot.dashboard.web import Ctx, page, problem, redirect
-from bot.i18n import is_rtl
+from bot.i18n import N_, is_rtl
 from bot.storage.models import Contact
 from bot.storage.tickets import CLOSED, list_tickets
 
@@ -46,8 +46,8 @@ async def ticket_page(ctx: Ctx) -> Response:
 
 
 def _missing(ctx: Ctx) -> Response:
-    return problem(ctx.request, 404, "No such ticket",
-                   "It may have been erased. Pick another one from the inbox.", ctx.who)
+    return problem(ctx.request, 404, N_("No such ticket"),
+                   N_("It may have been erased. Pick another one from the inbox."), ctx.who)
 
 
 def _actor(ctx: Ctx) -> str:

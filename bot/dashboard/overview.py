@@ -40,9 +40,9 @@ async def overview(ctx: Ctx) -> Response:
     """Everything at a glance for the chosen period."""
     period = Period.from_query(ctx.request.query_params.get("days"), utcnow())
     tickets = await ticket_stats(session=ctx.db, since=period.since, until=period.until)
-    per_day = charts.stacked_bars(
-        [f"{day:%d.%m}" for day, _ in tickets.opened_per_day],
-        [(gettext(ctx.language, "Tickets opened"), [n for _, n in tickets.opened_per_day])])
+    buckets = panels.Buckets.of(period.since, period.until)
+    per_day = charts.stacked_bars(buckets.labels(), [(gettext(ctx.language, "Tickets opened"),
+                                                      buckets.add_up(tickets.opened_per_day))])
     sources = await contacts_by_source(session=ctx.db, since=period.since, until=period.until)
     no_link = gettext(ctx.language, "(no entry link)")
     source_chart = charts.hbars([(name or no_link, count) for name, count in sources])

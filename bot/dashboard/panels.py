@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.beta.queries import CampaignSummary, summaries
 from bot.dashboard import charts
+from bot.dashboard.texts import LABELS
 from bot.feedback.queries import CountRow, FeedbackFilter, count_feedback
 from bot.i18n import gettext
 from bot.surveys.results import Filters, list_surveys, survey_results
@@ -54,12 +56,17 @@ class Buckets:
 
     def spread(self, per_day: list[CountRow]) -> list[float]:
         """Per-day counts (``count_feedback(by="day")``) added up per bucket."""
+        return self.add_up((date.fromisoformat(row.value or "1970-01-01"), row.items)
+                           for row in per_day)
+
+    def add_up(self, per_day: Iterable[tuple[date, float]]) -> list[float]:
+        """``(day, count)`` pairs added up per bucket (days outside the period are dropped)."""
         totals = [0.0] * len(self.starts)
-        for row in per_day:
-            day = date.fromisoformat(row.value or "1970-01-01")
-            for index, (start, end) in enumerate(self.spans()):
-                if start.date() <= day < end.date() or (index == 0 and day == start.date()):
-                    totals[index] += row.items
+        spans = [(start.date(), end.date()) for start, end in self.spans()]
+        for day, count in per_day:
+            for index, (start, end) in enumerate(spans):
+                if start <= day < end or (index == len(spans) - 1 and day == end):
+                    totals[index] += count
                     break
         return totals
 
@@ -90,7 +97,7 @@ async def feedback_panels(session: AsyncSession, since: datetime, until: datetim
     for mood in SENTIMENTS:
         days = await count_feedback(session, "day", FeedbackFilter(since=since, until=until,
                                                                    sentiment=mood))
-        moods.append((gettext(language, mood), buckets.spread(days)))
+        moods.append((gettext(language, LABELS[mood]), buckets.spread(days)))
     by_sentiment = charts.stacked_bars(buckets.labels(), moods, css=("neg", "neu", "pos"))
     return FeedbackPanels(charts.stacked_bars(buckets.labels(), series), by_sentiment,
                           sum(row.items for row in categories),
@@ -99,9 +106,8 @@ async def feedback_panels(session: AsyncSession, since: datetime, until: datetim
 
 def category_label(category: str | None) -> str:
     """The msgid naming a feedback category."""
-    return {"bug": "bug", "feature_request": "feature request", "praise": "praise",
-            "complaint": "complaint", "question": "question"}.get(category or "",
-                                                                   "no category")
+    return {"bug": "Bug", "feature_request": "Feature request", "praise": "Praise",
+            "complaint": "Complaint", "question": "Question"}.get(category or "", "No category")
 
 
 async def score_trends(session: AsyncSession, since: datetime, until: datetime,

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 
+from bot.dashboard.texts import LABELS
 from bot.i18n import NATIVE_NAMES, gettext, is_rtl
 
 HERE = Path(__file__).parent
@@ -76,6 +77,11 @@ class Formats:
         return self.took(None if value is None else timedelta(seconds=value))
 
 
+def label(language: str, value: str) -> str:
+    """How a stored value (status, role, reason …) is shown in ``language``."""
+    return gettext(language, LABELS.get(value) or value)
+
+
 def render(template: str, *, language: str, request: Request, **values: Any) -> str:
     """``template`` filled in ``language``; every template gets ``_``, ``fmt`` and ``dir``."""
     context = {
@@ -85,6 +91,7 @@ def render(template: str, *, language: str, request: Request, **values: Any) -> 
         "fmt": Formats(language),
         "path": request.url.path,
         "languages": NATIVE_NAMES,
+        "label": partial(label, language),
         **values,
     }
     return ENV.get_template(template).render(context)

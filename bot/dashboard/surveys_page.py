@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from bot.dashboard import charts
 from bot.dashboard.web import Ctx, page, problem
-from bot.i18n import gettext
+from bot.i18n import N_, gettext
 from bot.surveys.results import QuestionResult, list_surveys, survey_results
 
 TEXTS_SHOWN = 12
@@ -23,8 +23,8 @@ async def survey(ctx: Ctx) -> Response:
     """One survey: completion, drop-off per question, each question's answers."""
     results = await survey_results(ctx.db, ctx.request.path_params["survey_id"][:64])
     if results is None:
-        return problem(ctx.request, 404, "No such survey",
-                       "It may have been removed. Pick one from the list.", ctx.who)
+        return problem(ctx.request, 404, N_("No such survey"),
+                       N_("It may have been removed. Pick one from the list."), ctx.who)
     reached = charts.hbars([(q.text, q.answered) for q in results.questions], css="s1")
     return ctx.page("survey.html", title="Surveys", results=results, reached=reached,
                     answers=[(q, answer_chart(q, ctx.language)) for q in results.questions],

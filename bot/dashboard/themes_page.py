@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from bot.dashboard.web import Ctx, page, problem
 from bot.feedback.queries import FeedbackFilter, list_feedback, list_themes, theme_detail
+from bot.i18n import N_
 from bot.storage.models import Contact
 
 MESSAGES = 100
@@ -25,8 +26,8 @@ async def theme(ctx: Ctx) -> Response:
     found = await theme_detail(ctx.db, int(raw), days=30) if raw.isdigit() and len(raw) < 12 \
         else None
     if found is None:
-        return problem(ctx.request, 404, "No such theme",
-                       "Themes change when feedback is regrouped. Pick one from the list.",
+        return problem(ctx.request, 404, N_("No such theme"),
+                       N_("Themes change when feedback is regrouped. Pick one from the list."),
                        ctx.who)
     items = await list_feedback(ctx.db, FeedbackFilter(theme_id=found.id), limit=MESSAGES)
     ids = {item.contact_id for item in items if item.contact_id is not None}

@@ -17,6 +17,7 @@ from bot.dashboard.auth import COOKIE, SignedIn, signed_in, tokens_match
 from bot.dashboard.render import negotiate, render
 from bot.dashboard.tables import VIEWER
 from bot.engine.registry import Registry
+from bot.i18n import N_
 from bot.storage.base import utcnow
 from bot.web.state import AppState
 
@@ -94,8 +95,8 @@ def page(role: str = VIEWER) -> Callable[[View], Callable[[Request], Awaitable[R
                 assert who is not None  # _refusal answered otherwise
                 form = await read_form(request) if request.method == "POST" else None
                 if form is not None and not tokens_match(who.csrf_token, form.get("csrf")):
-                    return problem(request, 403, "This form has expired",
-                                   "Please go back, reload the page and try again.", who)
+                    return problem(request, 403, N_("This form has expired"),
+                                   N_("Please go back, reload the page and try again."), who)
                 ctx = Ctx(request, db, who, language_of(request, who.user.language), form)
                 response = await view(ctx)
                 await db.commit()
@@ -113,11 +114,11 @@ async def _refusal(request: Request, who: SignedIn | None, role: str) -> Respons
         if request.method == "GET":
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/dashboard/login?next={quote(target)}", status_code=303)
-        return problem(request, 403, "You are signed out",
-                       "Please sign in again, then repeat what you were doing.")
+        return problem(request, 403, N_("You are signed out"),
+                       N_("Please sign in again, then repeat what you were doing."))
     if not who.may(role):
-        return problem(request, 403, "Not allowed for your role",
-                       "Ask an administrator if you need to do this.", who)
+        return problem(request, 403, N_("Not allowed for your role"),
+                       N_("Ask an administrator if you need to do this."), who)
     return None
 
 

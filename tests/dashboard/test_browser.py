@@ -121,3 +121,27 @@ async def test_operator_replies_in_persian_and_the_customer_reads_it_in_the_web_
         await expect(reply).to_contain_text(answer)
         await expect(reply).to_have_attribute("dir", "rtl")
         await chat.screenshot(path=shots / "webchat-reply.png")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+async def test_pages_fit_the_screen_from_phone_to_desktop(
+    browser: Browser, seeded: str, shots: Path, width: int,
+) -> None:
+    async for tab in _tab(browser, seeded, width=width, height=844):
+        await sign_in(tab, "operator")
+        await tab.goto("/dashboard/inbox")
+        ticket = await tab.locator(".queue a").first.get_attribute("href")
+        for path in ("/dashboard/", "/dashboard/surveys/support_csat", "/dashboard/themes",
+                     "/dashboard/beta/tasting_box", "/dashboard/webhooks", ticket or ""):
+            await tab.goto(path)
+            overflow = await tab.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px screen"
+            await tab.screenshot(path=shots / f"{width}-{_name(path)}.png", full_page=True)
+
+
+async def test_russian_browser_gets_the_russian_dashboard(browser: Browser, seeded: str) -> None:
+    async for tab in _tab(browser, seeded, locale="ru-RU"):
+        await tab.goto("/dashboard/login")
+        await expect(tab.locator("html")).to_have_attribute("lang", "ru")
+        await expect(tab.get_by_role("heading", level=1)).to_have_text("Вход в панель")
