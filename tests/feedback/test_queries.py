@@ -102,3 +102,32 @@ async def test_merge_and_split_stick_after_regrouping(fb: BotHarness) -> None:
     async with fb.bot.sessionmaker() as session, session.begin():
         with pytest.raises(ThemeError):
             await split(session, item_ids=[987_654], label=None, catalog=catalog)
+
+
+async def test_regrouping_groups_texts_without_known_words(fb: BotHarness) -> None:
+    await fb.say("/feedback please add a chai latte powder", chat="a")
+    await fb.say(payload="fb:prod:other", chat="a")
+    await fb.say("/feedback chai latte powder please, add it", chat="b")
+    await fb.say(payload="fb:prod:other", chat="b")
+    first, second = await items(fb)
+    assert first.theme_id is None and second.theme_id is None  # no concept: no live theme
+    async with fb.bot.sessionmaker() as session, session.begin():
+        job = fb.bot.registry.jobs["feedback.regroup"]
+        assert fb.bot.registry.periodic_jobs["feedback.regroup"] > 0
+        await regroup(session, load_catalog())
+        assert job is not None
+    first, second = await items(fb)
+    assert first.theme_id is not None and first.theme_id == second.theme_id
+
+
+async def test_campaign_comes_from_the_beta_hook(fb: BotHarness) -> None:
+    async def campaign(session: object, contact_id: int) -> str | None:
+        return "beta-spring"
+
+    fb.bot.registry.hook("feedback.campaign", campaign)
+    await fb.say("/feedback please add decaf earl grey")
+    [item] = await items(fb)
+    assert item.campaign == "beta-spring"
+    async with fb.bot.sessionmaker() as session:
+        counted = await count_feedback(session, "campaign")
+    assert [(r.value, r.items) for r in counted] == [("beta-spring", 1)]
