@@ -109,12 +109,13 @@ class Feedback:
         record = CaptureFeedback(
             key, body, _language(turn, body), turn.message.channel, origin, category,
             found.product, found.sentiment, tuple(found.concepts.items()), rating)
-        if category is None or (category in ("bug", "complaint", "feature_request")
-                                and found.product is None and self.catalog.items
-                                and origin != "detected"):
+        urgent = category == "complaint" and found.sentiment <= STRONG_NEGATIVE
+        if not urgent and (category is None or (
+                category in ("bug", "complaint", "feature_request") and found.product is None
+                and self.catalog.items and origin != "detected")):
             return self._follow_up(turn, record, prev)
         outcome = _done(turn, prev, (self._next_steps(turn, category, body),), (record,))
-        if category == "complaint" and found.sentiment <= STRONG_NEGATIVE:
+        if urgent:  # an angry customer gets a person now, not a product question
             ticket = self.handoff.open(turn, "complaint", HIGH)
             return Outcome(outcome.state, (*outcome.replies, *ticket.replies), ticket.sends,
                            (*outcome.records, *ticket.records))

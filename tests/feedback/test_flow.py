@@ -91,3 +91,9 @@ def test_survey_free_text_hook_returns_the_capture_record() -> None:
     in_survey = turn("x", state=DialogueState("survey", "why", {"r": "resp-7"}))
     [linked] = hook(in_survey, "nps", "why", "please add decaf")
     assert isinstance(linked, CaptureFeedback) and linked.survey_response == "resp-7"
+
+
+def test_angry_complaint_without_a_product_gets_a_ticket_not_a_question() -> None:
+    outcome = FEEDBACK.command(turn("/feedback"), "this is awful, the worst shop, I hate it")
+    assert any("ticket" in r.text for r in outcome.replies)
+    assert [type(r).__name__ for r in outcome.records] == ["CaptureFeedback", "OpenTicket"]
