@@ -4,8 +4,10 @@ reminders, abandonment, erasure and results read back through the query function
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.consent.tables import ConsentEvent
+from bot.kb.loader import BUNDLED
 from bot.messages import Kind, Reply
 from bot.storage.base import utcnow
 from bot.storage.events import Event
@@ -219,3 +222,81 @@ async def test_forget_erases_texts_and_unlinks_choices(bot: BotHarness) -> None:
         assert [a.number for a in answers[:2]] == [5.0, 10.0] and answers[2].erased
         assert await session.scalar(select(SurveyResponse.contact_id)) is None
         assert await session.scalar(select(func.count()).select_from(Contact)) == 1
+
+
+async def test_forget_mid_survey_keeps_the_survey_until_confirmed(bot: BotHarness) -> None:
+    await bot.say(payload="survey-tea_discovery", kind=Kind.START)
+    await bot.say("1")
+    [ask] = await bot.say("/forget")
+    assert ask.buttons, ask.text
+    [where] = await bot.say("2")  # not confirmed: the survey goes on
+    assert where.text.startswith("3/10")
+    [ask] = await bot.say("/forget")
+    await bot.say(payload=ask.buttons[0].payload)
+    await bot.drain()
+    [response] = await rows(bot, SurveyResponse)
+    assert response.contact_id is None
+    assert [(a.question_id, a.option_ids) for a in await rows(bot, SurveyAnswer)] == [
+        ("drink", ["black"]), ("cups", ["few"])]
+    [after] = await bot.say("1, 2")
+    assert "3/10" not in after.text  # the chat left the survey
+
+
+CHANGED = """\
+id: tea_discovery
+title: {en: Tea v2}
+questions:
+  - id: drink
+    type: single
+    text: {en: "Which tea do you drink most?"}
+    options:
+      - {id: black, label: {en: Black}}
+      - {id: green, label: {en: Green}}
+      - {id: white, label: {en: White}}
+  - id: cups
+    type: number
+    text: {en: "Cups a day?"}
+"""
+
+
+async def test_a_new_version_mid_response_and_results_merge_by_id(
+    database_url: str, tmp_path: Path
+) -> None:
+    first = await start(database_url)
+    try:
+        _, question = await first.say(payload="survey-tea_discovery", kind=Kind.START)
+        old_tap = button(question, "Black tea")
+        await first.say("2")  # green, in version 1
+    finally:
+        await first.close()
+    shutil.copytree(BUNDLED / "kb", tmp_path / "content" / "kb")  # the same FAQ, a new survey
+    (tmp_path / "content" / "surveys").mkdir(parents=True)
+    (tmp_path / "content" / "surveys" / "tea.yml").write_text(CHANGED, encoding="utf-8")
+    settings = settings_for(database_url)
+    settings.content_dir = tmp_path / "content"
+    second = await make_harness(settings)
+    second.bot.processor.nlu = None
+    try:
+        [note, current] = await second.say(payload=old_tap)
+        assert "updated" in note.text and current.text.startswith("2/2 · Cups a day?")
+        [done] = await second.say("3")
+        assert "Thank you" in done.text
+        await second.say("/survey tea_discovery", chat="c2")
+        await second.say("Green", chat="c2")
+        async with second.bot.sessionmaker() as session:
+            results = await survey_results(session, "tea_discovery")
+            summary = next(s for s in await list_surveys(session) if s.id == "tea_discovery")
+        assert results is not None
+        drink = next(q for q in results.questions if q.id == "drink")
+        assert [(o.id, o.label, o.count) for o in drink.options] == [
+            ("black", "Black", 0), ("green", "Green", 2), ("white", "White", 0),
+            ("herbal", "Herbal infusions", 0), ("oolong", "Oolong or puerh", 0),
+            ("coffee", "Mostly coffee", 0), ("none", "No hot drinks", 0)]
+        cups = [q for q in results.questions if q.id.startswith("cups")]
+        assert {q.id for q in cups} == {"cups", next(q.id for q in cups if "@" in q.id)}
+        assert len(summary.versions) == 2
+        answers = await rows(second, SurveyAnswer)
+        assert [a.question_text for a in answers] == [
+            "What do you drink most often?", "Cups a day?", "Which tea do you drink most?"]
+    finally:
+        await second.close()
