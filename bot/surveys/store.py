@@ -24,6 +24,7 @@ from bot.storage.models import Contact, Conversation
 from bot.storage.outbox import send_to_contact
 from bot.storage.tickets import CLOSED, Ticket
 from bot.surveys.flow import FLOW, Surveys
+from bot.surveys.invitations import in_window
 from bot.surveys.model import PERSONAL_TYPES, SCALE_TYPES, Survey
 from bot.surveys.records import (
     DONE,
@@ -304,7 +305,8 @@ async def remind(session: AsyncSession, job: JobContext) -> None:
     contact = await session.get(Contact, response.contact_id)
     conversation = await _latest_conversation(session, response.contact_id)
     if contact is None or conversation is None or conversation.flow != FLOW \
-            or (conversation.data or {}).get("r") != response.key:
+            or (conversation.data or {}).get("r") != response.key \
+            or not in_window(contact, job.now):  # Messenger: only within 24 hours
         return
     turn = await _turn_for(session, job.registry, contact, conversation, "")
     title = survey.title.get(turn.language, survey.default_language)[0]
@@ -361,7 +363,9 @@ async def on_ticket_closed(session: AsyncSession, ticket: Ticket,
 async def after_ticket(session: AsyncSession, job: JobContext) -> None:
     """Start the post-support survey unless a ticket is open or another survey runs."""
     contact_id = int(job.payload["contact_id"])
-    if await _open_ticket(session, contact_id):
+    contact = await session.get(Contact, contact_id)
+    if contact is None or not in_window(contact, job.now) \
+            or await _open_ticket(session, contact_id):
         return
     await start_survey_for_contact(session, contact_id, str(job.payload["survey_id"]),
                                    source="support", registry=job.registry,
