@@ -34,6 +34,7 @@ REGROUP_JOB = "feedback.regroup"
 REGROUP_EVERY = 6 * 3600
 """Live joining only compares concepts; the periodic pass also groups texts without any."""
 DUPLICATE_WINDOW = timedelta(days=7)
+DEDUPLICATED = frozenset({"command", "detected", "rating"})
 """The same text from the same person within this window is one item, not two."""
 
 
@@ -100,8 +101,9 @@ async def capture(session: AsyncSession, contact: ContactInfo, record: CaptureFe
         if existing.theme_id is None and existing.concepts:
             await themes.assign(session, existing, catalog or Catalog())
         return
-    if record.text and await _duplicate(session, contact.id, record.text) is not None:
-        return
+    if (record.text and record.origin in DEDUPLICATED
+            and await _duplicate(session, contact.id, record.text) is not None):
+        return  # sent twice; a survey answer or a ticket keeps its own item and link
     item = FeedbackItem(
         key=record.key[:200], contact_id=contact.id, channel=record.channel,
         language=record.language[:8], source=contact.source, origin=record.origin,
