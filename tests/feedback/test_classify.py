@@ -1,0 +1,38 @@
+"""Categories, products and sentiment of single messages in the five languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.feedback.catalog import load_catalog
+from bot.feedback.classify import analyse
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize(("language", "text", "category", "product"), [
+    ("en", "could you add an oolong gift box", "feature_request", "oolong"),
+    ("ru", "добавьте пожалуйста улун побольше", "feature_request", "oolong"),
+    ("fa", "کاش اپلیکیشن موبایل داشتید", "feature_request", "mobile_app"),
+    ("bg", "направете приложение за телефона", "feature_request", "mobile_app"),
+    ("el", "θα ήθελα εφαρμογή για το κινητό", "feature_request", "mobile_app"),
+    ("en", "the kettle stopped working", "bug", "kettle"),
+    ("ru", "сайт выдает ошибку при оплате", "bug", "website"),
+    ("fa", "سایت موقع پرداخت ارور میده", "bug", "website"),
+    ("bg", "сайтът дава грешка", "bug", "website"),
+    ("el", "το site βγάζει σφάλμα", "bug", "website"),
+    ("en", "absolutely love your matcha", "praise", "matcha"),
+    ("ru", "обожаю вашу сенчу", "praise", "sencha"),
+    ("el", "λατρεύω το σαμοβάρι σας", "praise", "samovar"),
+])
+def test_category_and_product(language: str, text: str, category: str, product: str) -> None:
+    found = analyse(text, language, CATALOG)
+    assert (found.category, found.product) == (category, product)
+
+
+def test_angry_and_unclear() -> None:
+    angry = analyse("terrible, the worst, I hate it", "en", CATALOG)
+    assert angry.category == "complaint" and angry.polarity == "negative"
+    assert analyse("hmm", "en", CATALOG).category is None
+    question = analyse("where is the teapot?", "en", CATALOG)
+    assert question.category == "question" and question.signal < 1
