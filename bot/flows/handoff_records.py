@@ -71,3 +71,5 @@ class RateAnswer(Record):
     entry_id: str
     helpful: bool
     language: str
+    answer_message: str | None = None
+    """The answer's platform message id, when the channel says which message was rated."""

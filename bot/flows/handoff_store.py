@@ -144,7 +144,15 @@ async def close_ticket(
 
 
 async def rate_answer(session: AsyncSession, contact: ContactInfo, record: RateAnswer) -> None:
-    """Store one rating."""
-    session.add(AnswerRating(contact_id=contact.id, entry_id=record.entry_id,
-                             language=record.language, helpful=record.helpful))
+    """Store a rating; rating the same answer again changes the verdict (👍 👍 👎 is one 👎)."""
+    answer = (record.answer_message or "")[:128]
+    existing = await session.scalar(select(AnswerRating).where(
+        AnswerRating.contact_id == contact.id, AnswerRating.entry_id == record.entry_id,
+        AnswerRating.answer_message == answer))
+    if existing is None:
+        session.add(AnswerRating(contact_id=contact.id, entry_id=record.entry_id,
+                                 language=record.language, helpful=record.helpful,
+                                 answer_message=answer))
+    else:
+        existing.helpful, existing.language = record.helpful, record.language
 

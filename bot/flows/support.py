@@ -114,7 +114,7 @@ class Support:
         _, entry_id, verdict = [*(turn.message.payload or "").split(":", 2), "", ""][:3]
         if entry_id not in self.kb.entries or verdict not in ("yes", "no"):
             return None
-        record = RateAnswer(entry_id, verdict == "yes", turn.language)
+        record = RateAnswer(entry_id, verdict == "yes", turn.language, turn.message.message_id)
         if record.helpful:
             return say(turn, "Thank you for your feedback!", records=(record,))
         return say(turn, "Sorry that did not help. You can ask in other words, or talk to a "

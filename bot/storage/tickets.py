@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -69,10 +80,11 @@ class TicketMessage(Base):
 
 
 class AnswerRating(Base):
-    """A customer's verdict on one FAQ answer."""
+    """A customer's verdict on one FAQ answer: one per contact and answer, changeable."""
 
     __tablename__ = "answer_ratings"
-    __table_args__ = (Index(None, "entry_id", "created_at"),)
+    __table_args__ = (Index(None, "entry_id", "created_at"),
+                      UniqueConstraint("contact_id", "entry_id", "answer_message"))
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     contact_id: Mapped[int | None] = mapped_column(
@@ -82,6 +94,9 @@ class AnswerRating(Base):
     language: Mapped[str] = mapped_column(String(8))
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer_message: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    """The platform id of the answer the buttons sat under; empty where the channel gives none
+    (then a contact has one rating per entry)."""
 
 
 async def list_tickets(*, session: AsyncSession, status: str | None, limit: int) -> list[Ticket]:

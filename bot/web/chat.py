@@ -8,7 +8,8 @@ API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``)
     ``200 {"messages": [{"id", "direction": "in"|"out", "text", "buttons": [{"title",
     "payload"}], "links": [{"title", "url"}], "language", "rtl"}]}``; ``400 bad_request``.
 ``POST /chat/api/messages`` with ``{"chat_id", "text"}`` or ``{"chat_id", "payload", "text"}``
-    (a tapped button: ``text`` is its title, shown in the log), optional ``client_id`` (a retry
+    (a tapped button: ``text`` is its title, shown in the log; ``message_id``, the id of the
+    message it sits under, lets a rating count once per answer), optional ``client_id`` (a retry
     with the same one is stored once) and ``language`` (the browser's, a hint).
     ``202 {"stored": bool, "update_id"}`` once durable; ``400 bad_request``, ``413 too_long``
     (with ``limit``, in characters), ``415 not_json``.
@@ -170,10 +171,13 @@ def _inbound(data: dict[str, Any]) -> Inbound:
     client_id = data.get("client_id")
     update_id = client_id if isinstance(client_id, str) and CHAT_ID.match(client_id) else None
     hint = data.get("language")
+    under = data.get("message_id")
     return Inbound(
         channel=NAME, update_id=f"{chat_id}:{update_id or uuid.uuid4().hex}", user_id=chat_id,
         chat_id=chat_id, kind=Kind.BUTTON if payload is not None else Kind.TEXT,
         text=text, payload=payload, language_hint=hint[:16] if isinstance(hint, str) else None,
+        message_id=under if payload is not None and isinstance(under, str)
+        and AFTER.match(under) else None,
     )
 
 

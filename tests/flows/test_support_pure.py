@@ -85,7 +85,8 @@ def test_answer_missing_in_the_language_falls_back_marked() -> None:
 
 def test_rating_is_recorded() -> None:
     outcome = decide(turn(None, kind=Kind.BUTTON, payload="rate:returns:no"), registry())
-    assert outcome.records == (RateAnswer("returns", False, "en"),)
+    # "m9": the message the button sat under (the turn helper's message_id), so one per answer
+    assert outcome.records == (RateAnswer("returns", False, "en", "m9"),)
     assert outcome.replies[0].buttons[0].payload == "handoff:not_helpful"
 
 

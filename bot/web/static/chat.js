@@ -120,7 +120,10 @@ function choices(message) {
     const el = document.createElement("button");
     el.type = "button";
     el.textContent = button.title;
-    el.addEventListener("click", () => send({ payload: button.payload, text: button.title }));
+    // message_id: which answer the button sits under (a rating is kept once per answer).
+    el.addEventListener("click", () => send({
+      payload: button.payload, text: button.title, message_id: String(message.id),
+    }));
     box.appendChild(el);
   }
   for (const link of message.links || []) {
