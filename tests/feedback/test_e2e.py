@@ -190,3 +190,15 @@ async def test_survey_free_text_answer_becomes_feedback(fb: BotHarness) -> None:
     assert (item.origin, item.survey_id, item.survey_question) == ("survey", "support_csat",
                                                                    "reason")
     assert item.survey_response and item.category == "praise"
+
+
+async def test_feedback_in_the_middle_of_a_real_survey(fb: BotHarness) -> None:
+    [*_, question] = await fb.say("/survey support_csat")
+    assert question.buttons
+    await fb.say("/feedback")
+    replies = await fb.say("please add a decaf earl grey")
+    assert "back to where we were" in replies[-1].text
+    [*_, following] = await fb.say(payload=question.buttons[-1].payload)
+    assert "recommend" in following.text  # the survey went on to its next question
+    [item] = await items(fb)
+    assert item.origin == "command" and item.category == "feature_request"
