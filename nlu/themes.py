@@ -19,7 +19,6 @@ from importlib import resources
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu import translit
 from nlu.text import normalize, words
@@ -217,6 +216,8 @@ def group(items: Sequence[Item], *, concept_join: float = CONCEPT_JOIN,
 def _group_by_text(items: Sequence[Item], labels: list[int], *, start: int,
                    join: float) -> None:
     """Give every unlabelled item the label of its closest same-language neighbour, or a new one."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; rarely needed
+
     by_language: defaultdict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         by_language[item.language].append(index)

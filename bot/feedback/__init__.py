@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot.engine.registry import Registry
-from bot.feedback.catalog import load_catalog
-from bot.feedback.flow import FLOW, Feedback
-from bot.feedback.store import register_storage
-from bot.flows.handoff import Handoff
-from bot.kb.check import load_knowledge_base
+if TYPE_CHECKING:
+    from bot.engine.registry import Registry
 
 log = logging.getLogger("sarafan.feedback")
 PENDING_PRIORITY = -15
@@ -22,6 +19,13 @@ it only takes clear feedback and leaves questions and angry complaints to suppor
 
 def register(registry: Registry) -> None:
     """Add feedback capture, themes and storage."""
+    # Imported here so `sarafan feedback ...` (which loads this package) starts fast.
+    from bot.feedback.catalog import load_catalog
+    from bot.feedback.flow import FLOW, Feedback
+    from bot.feedback.store import register_storage
+    from bot.flows.handoff import Handoff
+    from bot.kb.check import load_knowledge_base
+
     settings = registry.settings.get("settings")
     language = settings.default_language if settings else "en"
     catalog = load_catalog(settings.content_dir if settings else None)
