@@ -48,7 +48,7 @@ def register(registry: Registry) -> None:
     """The ledger's records, the privacy commands, the core eraser/exporter, the erasure job."""
     from bot.consent import rights
     from bot.consent.erase import register_erasure
-    from bot.consent.export import export_core, send_my_data
+    from bot.consent.export import EXPORT_ROUTE, export_core, send_my_data
     from bot.consent.records import RequestErasure, SendMyData
     from bot.consent.store import erase_requested, grant, load_consent, withdraw
 
@@ -63,6 +63,7 @@ def register(registry: Registry) -> None:
     registry.command("forget", rights.forget, "erase your data")
     registry.button(rights.NAMESPACE, rights.button)
     registry.exporter("core", export_core)
+    registry.route(EXPORT_ROUTE)
     register_erasure(registry)
     messenger = getattr(registry.settings.get("settings"), "messenger", None)
     if messenger is not None and messenger.app_secret is not None:

@@ -10,16 +10,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from bot.consent.records import SendMyData
 from bot.consent.tables import ConsentEvent
 from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo
 from bot.i18n import gettext
-from bot.messages import Reply
+from bot.messages import Link, Reply
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, MessageLog, OutboxItem
 from bot.storage.tickets import AnswerRating, Ticket
+from bot.web.chat import CHAT_ID
 
 log = logging.getLogger("sarafan.consent")
 PART = 3500
@@ -27,6 +31,8 @@ PART = 3500
 MAX_PARTS = 12
 """A long history is cut in the chat (the count of what was left out is said)."""
 CORE = "core"
+EXPORT_PATH = "/privacy/export.json"
+WEBCHAT = "webchat"
 
 
 def _when(value: datetime | None) -> str | None:
@@ -139,10 +145,43 @@ def chat_parts(data: dict[str, Any], language: str) -> list[str]:
 async def send_my_data(
     session: AsyncSession, contact: ContactInfo, record: SendMyData, registry: Registry
 ) -> None:
-    """Collect and queue the export to the chat that asked, in order."""
+    """Collect and queue the export to the chat that asked, in order.
+
+    On the web chat the last message also links the same data as a JSON file.
+    """
     data = await collect(session, registry, contact.id)
     key = chat_key(record.channel, record.account, record.chat_id)
-    for text in chat_parts(data, record.language):
+    parts = chat_parts(data, record.language)
+    for number, text in enumerate(parts, 1):
+        links: tuple[Link, ...] = ()
+        if number == len(parts) and record.channel == WEBCHAT:
+            links = (Link(gettext(record.language, "Download as a JSON file"),
+                          f"{EXPORT_PATH}?chat_id={record.chat_id}"),)
+        reply = Reply(text, links=links, language=record.language)
         session.add(OutboxItem(channel=record.channel, account=record.account,
                                chat_id=record.chat_id, chat_key=key, contact_id=contact.id,
-                               reply=Reply(text, language=record.language).to_json()))
+                               reply=reply.to_json()))
+
+
+async def export_file(request: Request) -> Response:
+    """``GET /privacy/export.json?chat_id=...``: a web-chat contact's data as a JSON download.
+
+    The chat id is the web chat's only credential: whoever holds it already reads the chat.
+    """
+    chat_id = request.query_params.get("chat_id", "")
+    if not CHAT_ID.match(chat_id):
+        return JSONResponse({"error": "chat_id must be 8-64 letters, digits, _ or -"},
+                            status_code=400)
+    state = request.app.state.sarafan
+    async with state.sessionmaker() as session:
+        contact_id = await session.scalar(select(Contact.id).where(
+            Contact.channel == WEBCHAT, Contact.external_id == chat_id))
+        if contact_id is None:
+            return JSONResponse({"error": "nothing is stored for this chat"}, status_code=404)
+        data = await collect(session, state.extras["registry"], contact_id)
+    return JSONResponse(data, headers={
+        "Content-Disposition": 'attachment; filename="my-data.json"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+EXPORT_ROUTE = Route(EXPORT_PATH, export_file, methods=["GET"])

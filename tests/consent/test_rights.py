@@ -102,3 +102,27 @@ def test_long_exports_are_split_and_cut() -> None:
     assert split(["y" * 8000]) == ["y" * 3500, "y" * 3500, "y" * 1000]
     shown = chat_parts({"core": {"messages": lines}}, "en")
     assert len(shown) == 12 + 3 and "did not send" in shown[-2]
+
+
+async def test_mydata_on_the_web_chat_links_a_json_file(bot: BotHarness) -> None:
+    import httpx
+
+    chat = "web-chat-0001"
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=bot.bot.http),
+                             base_url="http://sarafan.test")
+    try:
+        posted = await http.post("/chat/api/messages", json={"chat_id": chat, "text": "/mydata"})
+        assert posted.status_code == 202
+        await bot.drain()
+        messages = (await http.get("/chat/api/messages",
+                                   params={"chat_id": chat})).json()["messages"]
+        [link] = messages[-1]["links"]
+        assert link["url"] == f"/privacy/export.json?chat_id={chat}"
+        download = await http.get(link["url"])
+        assert download.status_code == 200
+        assert "attachment" in download.headers["content-disposition"]
+        assert download.json()["core"]["contact"]["channel"] == "webchat"
+        assert (await http.get("/privacy/export.json?chat_id=../../x")).status_code == 400
+        assert (await http.get("/privacy/export.json?chat_id=nobody-here")).status_code == 404
+    finally:
+        await http.aclose()

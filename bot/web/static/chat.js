@@ -3,7 +3,8 @@
 "use strict";
 
 const SUPPORTED = ["en", "ru", "fa", "bg", "el"];
-const SAFE_LINK = /^(https?:|mailto:|tel:)/i;
+// A path on this site ("/privacy/export.json?...", not "//host") is safe as well.
+const SAFE_LINK = /^(https?:|mailto:|tel:|\/(?![\/\\]))/i;
 const MAX_BACKOFF_MS = 15000;
 
 const log = document.getElementById("log");
