@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from bot.config import ConfigError, Settings, load_settings
 
 
-def settings_or_exit() -> Settings:
-    """The settings; a wrong value is one line naming the setting, then exit status 2."""
+def settings_or_exit(**overrides: Any) -> Settings:
+    """The settings (``overrides`` win, e.g. command-line options); a wrong value is one line
+    naming the setting, then exit status 2."""
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except ConfigError as exc:
         typer.echo(f"Configuration error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -1,4 +1,5 @@
-"""`sarafan kb check` and `sarafan tickets list|show`: the knowledge base and the handoff queue."""
+"""`sarafan kb …` and `sarafan tickets list|show|reply|close`: the knowledge base and the handoff
+queue (a brand without an operators' group answers and closes tickets from here)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli_common import settings_or_exit
 from bot.kb.check import content_problems
 from bot.storage.session import create_engine, create_sessionmaker
-from bot.storage.tickets import Ticket, find_ticket, list_tickets, rating_summary
+from bot.storage.tickets import (
+    CLOSED,
+    OPEN,
+    WAITING,
+    Ticket,
+    find_ticket,
+    list_tickets,
+    rating_summary,
+)
 
 Result = TypeVar("Result")
 kb_app = typer.Typer(help="Knowledge base: the FAQ content support answers from.",
@@ -56,6 +65,9 @@ def tickets_list(
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
 ) -> None:
     """Tickets, most urgent first, with the time to first response."""
+    if status is not None and status not in (OPEN, WAITING, CLOSED):
+        raise typer.BadParameter(f"{status!r} is not one of {OPEN}, {WAITING}, {CLOSED}",
+                                 param_hint="--status")
     found = _run(_list(settings_or_exit().database_url, status, limit))
     typer.echo(f"{'ticket':<10} {'status':<8} {'prio':<5} {'reason':<12} {'channel':<10} "
                f"{'opened (UTC)':<17} {'first reply':<12}")
@@ -85,6 +97,55 @@ def tickets_show(
     for line in ticket.transcript:
         late = "" if line.delivered else " (not delivered)"
         typer.echo(f"[{_when(line.created_at)}] {line.author}{late}: {line.text}")
+
+
+@tickets_app.command("reply")
+def tickets_reply(
+    ref: Annotated[str, typer.Argument(help="The ticket, e.g. 12-1 or #12-1.")],
+    text: Annotated[str, typer.Argument(help="What to tell the customer.")],
+) -> None:
+    """Answer a ticket's customer on their channel (sent by a running `sarafan run`)."""
+    settings = settings_or_exit()
+    ticket = _run(_act(settings.database_url, ref, "reply", text))
+    typer.echo(f"reply queued for ticket #{ticket.ref} ({ticket.channel} chat "
+               f"{ticket.chat_id}); it goes out with the next `sarafan run`")
+
+
+@tickets_app.command("close")
+def tickets_close(
+    ref: Annotated[str, typer.Argument(help="The ticket, e.g. 12-1 or #12-1.")],
+) -> None:
+    """Close a ticket: the customer is told, and ticket.closed hooks (surveys …) run."""
+    settings = settings_or_exit()
+    ticket = _run(_act(settings.database_url, ref, "close", ""))
+    typer.echo(f"ticket #{ticket.ref} closed")
+
+
+async def _act(url: str, ref: str, action: str, text: str) -> Ticket:
+    """Reply to or close ``ref`` with the API's own functions, as the CLI's operator."""
+    import getpass
+
+    from bot.api.tickets import TicketActionError, close_ticket, get_ticket, reply_to_ticket
+    from bot.engine.registry import build_registry
+
+    actor = f"cli:{getpass.getuser()}"
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            ticket = await get_ticket(session, ref)
+            if ticket is None:
+                typer.echo(f"no ticket {ref}", err=True)
+                raise typer.Exit(1)
+            try:
+                if action == "reply":
+                    return await reply_to_ticket(session, ticket, text, actor=actor)
+                registry = build_registry(settings=settings_or_exit())
+                return await close_ticket(session, ticket, actor=actor, registry=registry)
+            except TicketActionError as exc:
+                typer.echo(f"cannot {action}: {exc}", err=True)
+                raise typer.Exit(1) from None
+    finally:
+        await engine.dispose()
 
 
 def _run(work: Coroutine[Any, Any, Result]) -> Result:

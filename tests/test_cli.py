@@ -154,3 +154,59 @@ def test_run_on_a_port_in_use_is_one_line_and_exit_2(env: dict[str, str], tmp_pa
     assert f"setting SARAFAN_PORT: cannot listen on 127.0.0.1:{port}" in line
     assert "Traceback" not in done.stderr
     assert "serving" not in done.stderr
+
+
+def test_help_imports_no_feature_and_no_scikit_learn() -> None:
+    # Deterministic stand-in for "starts fast": what --help imports, not how long it takes.
+    probe = ("import sys; from typer.testing import CliRunner; from bot.cli import app; "
+             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.output; "
+             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('sklearn', 'scipy', 'fastapi', 'alembic', 'aiogram', 'uvicorn') "
+             "or m.startswith(('bot.dashboard', 'bot.api', 'bot.feedback', 'bot.app'))); "
+             "print(heavy)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_group_is_listed_and_opens(runner: CliRunner) -> None:
+    from bot.cli import GROUPS
+
+    listed = runner.invoke(app, ["--help"], terminal_width=200)
+    assert listed.exit_code == 0
+    for name in GROUPS:
+        assert f" {name} " in listed.output
+        opened = runner.invoke(app, [name, "--help"])
+        assert opened.exit_code == 0, (name, opened.output)
+        assert f" {name} [OPTIONS] COMMAND" in opened.output
+    assert "list" in runner.invoke(app, ["jobs", "--help"]).output  # a one-command group
+
+
+def test_version(runner: CliRunner) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.output.strip()) == (0, f"sarafan {version('sarafan')}")
+
+
+def test_tickets_list_refuses_an_unknown_status(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["tickets", "list", "--status", "bogus"])
+    assert result.exit_code == 2
+    assert "'bogus' is not one of open, waiting, closed" in result.output
+
+
+def test_run_takes_host_and_port_options(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.app
+
+    seen: list[tuple[str, int]] = []
+
+    async def serve(settings: object) -> int:
+        seen.append((settings.host, settings.port))  # type: ignore[attr-defined]
+        return 0
+
+    monkeypatch.setattr(bot.app, "serve", serve)
+    result = runner.invoke(app, ["run", "--host", "127.0.0.2", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert seen == [("127.0.0.2", 0)]
