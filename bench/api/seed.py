@@ -70,7 +70,7 @@ async def seed(session: AsyncSession, *, contacts: int = 1000, feedback: int = 0
     await _chunks(session, FeedbackItem.__table__, rows)
     await _survey(session, rnd, ids, responses, seed_value)
     await _chunks(session, BetaApplication.__table__, [
-        {"campaign": "tasting_panel", "contact_id": ids[n], "status": "applied",
+        {"campaign": "tasting_box", "contact_id": ids[n], "status": "applied",
          "email": f"person{ids[n]}@example.com", "phone": None, "answers": {},
          "consent_version": "v1", "channel": CHANNELS[n % 3], "language": LANGUAGES[n % 5],
          "source": SOURCES[n % 4], "via": "link", "applied_at": now - timedelta(hours=n),
@@ -110,8 +110,9 @@ async def _survey(session: AsyncSession, rnd: random.Random, ids: list[int], cou
                             "skipped": False, "superseded": False, "erased": False,
                             "created_at": started + timedelta(seconds=20)})
     await _chunks(session, SurveyResponse.__table__, responses)
-    stored = dict((await session.execute(select(SurveyResponse.key, SurveyResponse.id).where(
-        SurveyResponse.key.startswith(f"b{seed_value}-")))).tuples().all())
+    stored = {key: ident for key, ident in (await session.execute(
+        select(SurveyResponse.key, SurveyResponse.id).where(
+            SurveyResponse.key.startswith(f"b{seed_value}-")))).all()}
     for answer in answers:  # the n-th response's id, now that the database gave it one
         answer["response_id"] = stored[f"b{seed_value}-{answer['response_id']}"]
     await _chunks(session, SurveyAnswer.__table__, answers)
