@@ -35,11 +35,18 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         finally:
             await engine.dispose()
 
+    from sqlalchemy.exc import DBAPIError
+
     try:
         return asyncio.run(main())
     except ValueError as exc:  # TokenError, EndpointError: the caller's mistake, said plainly
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except DBAPIError as exc:  # unreachable or not migrated: one line, never a traceback
+        first = str(exc.orig or exc).splitlines()[0][:300]
+        typer.echo(f"error: database: {first} (is it up, and migrated with "
+                   "`sarafan db upgrade`?)", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command("create")
