@@ -55,9 +55,10 @@ class Links:
         found = self.for_code(code)
         lines = [text(turn, "Here is your personal link to share with friends. When someone new "
                             "starts a chat through it, we will know they came from you:")]
-        # Absolute links become buttons; the web chat's path is shown as text to put after the
-        # site's address, which the bot does not know.
-        links = tuple(Link(name, url) for name, url in found if url.startswith("https://"))
+        # Absolute links become buttons everywhere; the web chat's path (the bot does not know
+        # the site's address) only in the web chat, which opens it on the same site.
+        here = turn.message.channel == "webchat"
+        links = tuple(Link(name, url) for name, url in found if url.startswith("https://") or here)
         lines += [f"{name}: {url}" for name, url in found]
         records = (CreateReferralCode(code),) if is_new else ()
         reply = Reply("\n".join(lines), links=links, language=turn.language)

@@ -41,7 +41,7 @@ class Erasure(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     """The confirmation code shown to the person (Messenger's status page reads it)."""
     origin: Mapped[str] = mapped_column(String(16))
-    """``chat`` or ``messenger`` (the data-deletion callback)."""
+    """``chat`` (/forget), ``messenger`` (the data-deletion callback) or ``operator`` (CLI)."""
     status: Mapped[str] = mapped_column(String(16), default="pending")
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
