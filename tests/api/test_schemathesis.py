@@ -18,6 +18,7 @@ import uvicorn
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
+from bench.api.seed import seed as seed_rows
 from bot.api.tokens import create_token
 from bot.app import build_bot
 from bot.config import Settings
@@ -25,6 +26,7 @@ from bot.consent.tables import ConsentEvent
 from bot.storage.events import emit
 from bot.storage.models import Contact
 from bot.storage.tickets import Ticket, TicketMessage
+from bot.webhooks.endpoints import add_endpoint
 
 EXAMPLES = 7
 """Per operation and mode: bounded (and derandomized) so the test stays under a minute and
@@ -104,6 +106,8 @@ async def seed(session: Any) -> None:
     session.add(ConsentEvent(contact_id=contact.id, purpose="research", action="grant",
                              channel="webchat"))
     await emit(session, "ticket.opened", {"ref": ticket.ref}, contact_id=contact.id)
+    await seed_rows(session, contacts=8, feedback=40, responses=12, applicants=4)
+    await add_endpoint(session, "https://hooks.example.com/in", events=["ticket.opened"])
 
 
 @pytest.fixture(scope="module")
