@@ -37,10 +37,6 @@ def _throttle(state: AppState) -> Throttle:
     return throttle
 
 
-def _secure(request: Request) -> bool:
-    return is_https(request, bool(request.app.state.sarafan.extras.get("dashboard.secure")))
-
-
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: only a dashboard path on this site (no open redirect)."""
     if not target or len(target) > 2000:
@@ -58,7 +54,7 @@ def _login_page(request: Request, *, error: str | None = None, email: str = "",
                   csrf=token, error=error, email=email,
                   next=safe_next(request.query_params.get("next")))
     response = HTMLResponse(body, status_code=status)
-    set_cookie(response, LOGIN_CSRF_COOKIE, token, secure=_secure(request), max_age=3600)
+    set_cookie(response, LOGIN_CSRF_COOKIE, token, secure=is_https(request), max_age=3600)
     return response
 
 
@@ -95,7 +91,7 @@ async def login(request: Request) -> Response:
         token, _row = await start_session(session=db, user=user, now=utcnow())
         await db.commit()
     done: Response = RedirectResponse(safe_next(str(form.get("next", ""))), 303)
-    set_cookie(done, COOKIE, token, secure=_secure(request),
+    set_cookie(done, COOKIE, token, secure=is_https(request),
                max_age=int(LIFETIME.total_seconds()))
     done.delete_cookie(LOGIN_CSRF_COOKIE, path=PATH)
     return done
@@ -106,7 +102,7 @@ async def logout(ctx: Ctx) -> Response:
     """Sign this browser out."""
     await end_session(session=ctx.db, session_id=ctx.who.session_id)
     response = RedirectResponse("/dashboard/login", 303)
-    response.delete_cookie(COOKIE, path=PATH, secure=_secure(ctx.request), httponly=True,
+    response.delete_cookie(COOKIE, path=PATH, secure=is_https(ctx.request), httponly=True,
                            samesite="lax")
     return response
 

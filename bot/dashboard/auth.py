@@ -86,13 +86,13 @@ def tokens_match(expected: str, given: object) -> bool:
                                                                             given.encode())
 
 
-def is_https(request: Request, force: bool) -> bool:
-    """Whether cookies must be Secure: forced by setting, or the request came over HTTPS.
+def is_https(request: Request) -> bool:
+    """Whether cookies must be Secure: the request came over HTTPS.
 
     uvicorn rewrites the scheme from X-Forwarded-Proto only for proxies it trusts
     (``--forwarded-allow-ips``, 127.0.0.1 by default), so a client cannot fake it.
     """
-    return force or request.url.scheme == "https"
+    return request.url.scheme == "https"
 
 
 def set_cookie(response: Response, name: str, value: str, *, secure: bool,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.responses import Response
 
 from bot.dashboard import charts
@@ -10,6 +12,7 @@ from bot.i18n import N_, gettext
 from bot.surveys.results import QuestionResult, list_surveys, survey_results
 
 TEXTS_SHOWN = 12
+PIPED = re.compile(r"\{\w+\}")
 
 
 @page()
@@ -25,6 +28,8 @@ async def survey(ctx: Ctx) -> Response:
     if results is None:
         return problem(ctx.request, 404, N_("No such survey"),
                        N_("It may have been removed. Pick one from the list."), ctx.who)
+    for question in results.questions:  # "{nps}" is piped in per respondent; show a gap
+        question.text = PIPED.sub("…", question.text)
     reached = charts.hbars([(q.text, q.answered) for q in results.questions], css="s1")
     return ctx.page("survey.html", title="Surveys", results=results, reached=reached,
                     answers=[(q, answer_chart(q, ctx.language)) for q in results.questions],
