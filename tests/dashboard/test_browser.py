@@ -145,3 +145,24 @@ async def test_russian_browser_gets_the_russian_dashboard(browser: Browser, seed
         await tab.goto("/dashboard/login")
         await expect(tab.locator("html")).to_have_attribute("lang", "ru")
         await expect(tab.get_by_role("heading", level=1)).to_have_text("Вход в панель")
+
+
+async def test_persian_dashboard_is_right_to_left_and_accessible(desk: Page, shots: Path) -> None:
+    await sign_in(desk, "viewer")
+    await desk.goto("/dashboard/account")
+    await desk.get_by_label("Dashboard language").select_option("fa")
+    await desk.get_by_role("button", name="Save").click()
+    await expect(desk.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(desk.locator("html")).to_have_attribute("lang", "fa")
+    axe = Axe()
+    for path in ("/dashboard/", "/dashboard/inbox", "/dashboard/surveys/support_csat"):
+        await desk.goto(path)
+        nav = desk.get_by_role("navigation", name="بخش‌ها")
+        await expect(nav.get_by_role("link", name="نمای کلی")).to_be_visible()
+        results = await axe.run(desk)
+        serious = [v["id"] for v in results.response["violations"]
+                   if v.get("impact") in ("serious", "critical")]
+        assert not serious, f"{path}: {serious}"
+        await desk.screenshot(path=shots / f"fa-{_name(path)}.png", full_page=True)
+    brand = await desk.locator(".brand").bounding_box()
+    assert brand is not None and brand["x"] > 640  # the header starts on the right
