@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from bot.surveys.results import Filters, SurveyResults
 
 Result = TypeVar("Result")
+TEXTS_SHOWN = 20
+"""Free-text answers listed per question in the table (CSV and JSON have all)."""
 app = typer.Typer(help="Surveys: check, list, invite, results.", no_args_is_help=True)
 
 
@@ -251,7 +253,10 @@ def render_table(results: SurveyResults) -> str:
         if q.csat is not None:
             lines.append(f"  CSAT {q.csat.percent}% satisfied ({q.csat.satisfied}/{q.csat.n}), "
                          f"average {q.csat.average}")
-        lines += [f"  - {text[:200]}" for text in q.texts]
+        lines += [f"  - {text[:200]}" for text in q.texts[:TEXTS_SHOWN]]
+        if len(q.texts) > TEXTS_SHOWN:
+            lines.append(f"  … and {len(q.texts) - TEXTS_SHOWN} more (--format csv or json "
+                         f"lists them all)")
     return "\n".join(lines) + "\n"
 
 

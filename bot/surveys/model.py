@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -295,7 +296,7 @@ class Survey(_Strict):
         assert isinstance(result, Survey)
         return result
 
-    @property
+    @cached_property
     def version(self) -> str:
         """The content hash: any change to the survey makes a new version."""
         return content_hash(self)

@@ -91,7 +91,7 @@ def test_render_fits_every_channel() -> None:
     assert [b.title for b in nps.buttons] == [str(n) for n in range(11)]
     assert all(len(b.payload.encode()) <= 64 for b in nps.buttons)
     rate = render(Q["rate"], "ru", "en", prefix="p:")
-    assert "1 = bad, 10 = great" in rate.text and "(This question" in rate.text
+    assert "1 = bad, 10 = great" in rate.text and "(Этот вопрос" in rate.text  # marked
     optional = render(Q["mail"], "fa", "en", prefix="p:")
     assert optional.buttons[-1].payload == "p:s" and "\u200e/skip" in optional.text
     ticked = render(Q["many"], "en", "en", prefix="p:", picked=("y",))
