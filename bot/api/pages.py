@@ -29,7 +29,8 @@ from bot.storage.session import SessionMaker
 MAX_PAGE = 500
 """Larger ``limit`` values are capped to this, not refused."""
 EXPORT_PAGE = 1000
-MAX_ID = 2**63 - 1
+MAX_ID = 2**53 - 1
+"""The largest id the API takes: exact as a JSON number in every client (JavaScript too)."""
 
 Item = TypeVar("Item")
 
@@ -120,23 +121,24 @@ FetchPage = Callable[[AsyncSession, str | None, int], Awaitable[tuple[Sequence[A
                                                                       str | None]]]
 """``(session, cursor, limit) -> (items, next_cursor)``: one page of a list."""
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = frozenset("=+-@\t\r")
+"""First characters that make a spreadsheet run a cell as a formula (OWASP CSV injection)."""
 
 
 def _cell(value: Any) -> str:
+    if value.__class__ is str:  # the common case first: exports are mostly text
+        return "'" + value if value[:1] in _FORMULA else value
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    # A cell starting like a formula is run by spreadsheets: quote it (OWASP CSV injection).
-    return "'" + text if text.startswith(_FORMULA) else text
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) \
+        else str(value)
+    return "'" + text if text[:1] in _FORMULA else text
 
 
 def columns_of(model: type[Any]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.api.pages import aware
+from bot.api.pages import MAX_ID, aware
 
 NO_NUL = r"^[^\x00]*$"
 """Every text parameter: PostgreSQL can neither store nor compare a NUL character."""
@@ -32,7 +32,7 @@ def _rfc3339(value: object) -> object:
 
 When = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(aware)]
 """An RFC 3339 date-time with its zone, e.g. ``2026-12-01T09:30:00Z``."""
-Ident = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Ident = Annotated[int, Field(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Field(ge=1, description="Page size; values above 500 are capped to 500")]
 Cursor = Annotated[str | None, Field(max_length=400,
                                      description="`next_cursor` of the previous page")]

@@ -20,6 +20,7 @@ from starlette.responses import StreamingResponse
 from bot.api.deps import BetaWriter, Maker, Session, State
 from bot.api.pages import (
     EXPORT_RESPONSES,
+    MAX_ID,
     ExportFormat,
     FetchPage,
     Page,
@@ -73,7 +74,7 @@ class ApplicantOut(Out):
 class StatusChange(BaseModel):
     """Accept or reject applications by id."""
 
-    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=500)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500)
     status: Decision
 
 

@@ -21,6 +21,7 @@ from bot.api.contacts import (
 from bot.api.deps import ContactsReader, Maker, Session
 from bot.api.pages import (
     EXPORT_RESPONSES,
+    MAX_ID,
     ExportFormat,
     FetchPage,
     Page,
@@ -45,7 +46,7 @@ from bot.api.timeline import contact_timeline
 from bot.storage.models import Contact
 
 router = APIRouter(tags=["contacts"])
-ContactId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ContactQuery(BaseModel):

@@ -18,6 +18,7 @@ from starlette.responses import StreamingResponse
 from bot.api.deps import FeedbackReader, Maker, Session
 from bot.api.pages import (
     EXPORT_RESPONSES,
+    MAX_ID,
     ExportFormat,
     FetchPage,
     Page,
@@ -151,7 +152,7 @@ async def export_themes(
 @router.get("/themes/{theme_id}", response_model=ThemeSummary, responses=NOT_FOUND)
 async def theme(
     _token: FeedbackReader, db: Session,
-    theme_id: Annotated[int, Path(ge=1, le=2**63 - 1)], days: Days = 30,
+    theme_id: Annotated[int, Path(ge=1, le=MAX_ID)], days: Days = 30,
 ) -> ThemeSummary:
     """One theme's numbers and typical messages (its items: /feedback?theme=ID)."""
     found = await theme_detail(db, theme_id, days=days)

@@ -15,6 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from bot.api.deps import Admin, Maker, Session
 from bot.api.pages import (
     EXPORT_RESPONSES,
+    MAX_ID,
     ExportFormat,
     FetchPage,
     Page,
@@ -43,7 +44,7 @@ from bot.webhooks.endpoints import (
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/?&=+-]*)?$"
 SECRET = r"^whsec_([A-Za-z0-9+/]{4}){8,16}$"
-EndpointId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+EndpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
 EventName = StrEnum("EventName", {name.replace(".", "_"): name for name in EVENT_NAMES})  # type: ignore[misc]
 
 
@@ -236,7 +237,7 @@ async def export_deliveries(
 @router.post("/deliveries/{delivery_id}/retry", response_model=DeliveryOut,
              responses=NOT_FOUND)
 async def retry(token: Admin, db: Session,
-                delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> DeliveryOut:
+                delivery_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> DeliveryOut:
     """Try a pending or failed delivery again now (delivered ones are left alone)."""
     if not await retry_now(db, delivery_id):
         raise Problem(404, "Not found", f"no pending or failed delivery {delivery_id}")
