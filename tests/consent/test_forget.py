@@ -55,6 +55,8 @@ async def test_forget_erases_every_trace_within_a_minute_and_counts_stay(
     await bot.say("/referral")
     await bot.say(f"/feedback the lid of my {MARKER} teapot rattles")
     await bot.say("/cancel")
+    for answer in ("/survey support_csat", "5", "10", f"{MARKER} was very kind"):
+        await bot.say(answer)
     await bot.say("/human")
     await bot.say(f"my order number is {MARKER}-77")  # into the open ticket and the operators
     await bot.say(f"/no_such_{MARKER}")  # echoed back by the unknown-command reply
@@ -62,7 +64,8 @@ async def test_forget_erases_every_trace_within_a_minute_and_counts_stay(
     await bot.say(payload="privacy:on:research")
     before = await traces(bot, MARKER)
     assert {"messages.text", "inbox.message", "outbox.reply", "ticket_messages.text",
-            "contacts.display_name", "beta_applications.email"} <= set(before), before
+            "contacts.display_name", "beta_applications.email",
+            "survey_answers.text"} <= set(before), before
 
     [ask] = await bot.say("/forget")
     assert "#1-1 will be closed" in ask.text
