@@ -3,9 +3,10 @@ consent — newest first, paged with one cursor.
 
 Each source is a small query ordered by ``(created_at, id)``; the timeline merges them by the
 key ``(at, source, id)``, so a page boundary inside a burst of same-second entries loses nothing.
-Domain events (``feedback.created``, ``survey.completed``, ``beta.applied``, ``ticket.opened``,
-``ticket.closed``, ``contact.erased``) come from the ``events`` table that every feature writes
-in the same transaction as the change, so the timeline needs no copy of their logic.
+Feedback items, survey answers and beta applications are read from their features' tables
+(the rows as stored, never a recount); ``ticket.opened``, ``ticket.closed``,
+``survey.completed`` and ``contact.erased`` come from the ``events`` table every feature writes
+in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.beta.tables import APPLIED, BetaApplication
 from bot.consent import ConsentEvent
+from bot.feedback.tables import FeedbackItem
 from bot.storage.events import Event
 from bot.storage.models import MessageLog
 from bot.storage.tickets import Ticket, TicketMessage
+from bot.surveys.store import _answer_value as answer_value
+from bot.surveys.tables import SurveyAnswer, SurveyResponse
 
 PREVIEW = 280
 """Characters of a message's text the timeline shows."""
@@ -110,10 +115,73 @@ async def _consent(session: AsyncSession, contact_id: int, key: Key | None, limi
             for row in rows.all()]
 
 
+async def _feedback(session: AsyncSession, contact_id: int, key: Key | None, limit: int
+                    ) -> list[TimelineEntry]:
+    rows = await session.scalars(
+        select(FeedbackItem).where(FeedbackItem.contact_id == contact_id,
+                                   before(FeedbackItem.created_at, FeedbackItem.id, "feedback",
+                                          key))
+        .order_by(FeedbackItem.created_at.desc(), FeedbackItem.id.desc()).limit(limit))
+    return [TimelineEntry(row.created_at, "feedback", row.id, "feedback.created",
+                          _preview(row.text),
+                          {"feedback_id": row.id, "category": row.category,
+                           "product": row.product, "sentiment": row.sentiment,
+                           "rating": row.rating, "theme_id": row.theme_id,
+                           "origin": row.origin, "ticket_id": row.ticket_id})
+            for row in rows.all()]
+
+
+async def _survey_answers(session: AsyncSession, contact_id: int, key: Key | None, limit: int
+                          ) -> list[TimelineEntry]:
+    rows = await session.execute(
+        select(SurveyAnswer).join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.contact_id == contact_id, SurveyAnswer.superseded.is_(False),
+               before(SurveyAnswer.created_at, SurveyAnswer.id, "survey_answer", key))
+        .order_by(SurveyAnswer.created_at.desc(), SurveyAnswer.id.desc()).limit(limit))
+    entries = []
+    for (answer,) in rows.all():
+        value = answer_value(answer)
+        shown = "skipped" if answer.skipped else ", ".join(map(str, value)) \
+            if isinstance(value, list) else str(value)
+        entries.append(TimelineEntry(
+            answer.created_at, "survey_answer", answer.id, "survey.answer",
+            _preview(f"{answer.question_text} — {shown}"),
+            {"survey": answer.survey_id, "question": answer.question_id,
+             "type": answer.question_type, "value": value, "response_id": answer.response_id}))
+    return entries
+
+
+async def _beta(session: AsyncSession, contact_id: int, key: Key | None, limit: int
+                ) -> list[TimelineEntry]:
+    # Applying is one entry (applied_at); the status it has now is another (updated_at).
+    applied = await session.scalars(
+        select(BetaApplication).where(
+            BetaApplication.contact_id == contact_id,
+            before(BetaApplication.applied_at, BetaApplication.id, "beta", key))
+        .order_by(BetaApplication.applied_at.desc(), BetaApplication.id.desc()).limit(limit))
+    now = await session.scalars(
+        select(BetaApplication).where(
+            BetaApplication.contact_id == contact_id, BetaApplication.status != APPLIED,
+            before(BetaApplication.updated_at, BetaApplication.id, "beta_status", key))
+        .order_by(BetaApplication.updated_at.desc(), BetaApplication.id.desc()).limit(limit))
+    return [*(TimelineEntry(row.applied_at, "beta", row.id, "beta.applied",
+                            f"applied to {row.campaign}",
+                            {"campaign": row.campaign, "via": row.via})
+              for row in applied.all()),
+            *(TimelineEntry(row.updated_at, "beta_status", row.id, f"beta.{row.status}",
+                            f"{row.status} in {row.campaign}",
+                            {"campaign": row.campaign, "reason": row.reason})
+              for row in now.all())]
+
+
+COVERED = ("feedback.created", "beta.applied")
+"""Events whose feature rows are shown instead, with more detail."""
+
+
 async def _events(session: AsyncSession, contact_id: int, key: Key | None, limit: int
                   ) -> list[TimelineEntry]:
     rows = await session.scalars(
-        select(Event).where(Event.contact_id == contact_id,
+        select(Event).where(Event.contact_id == contact_id, Event.name.not_in(COVERED),
                             before(Event.created_at, Event.id, "event", key))
         .order_by(Event.created_at.desc(), Event.id.desc()).limit(limit))
     return [TimelineEntry(row.created_at, "event", row.id, row.name, _event_summary(row),
@@ -134,9 +202,12 @@ PROVIDERS: dict[str, Provider] = {
     "message": _messages,
     "ticket_message": _ticket_lines,
     "consent": _consent,
+    "feedback": _feedback,
+    "survey_answer": _survey_answers,
+    "beta": _beta,
     "event": _events,
 }
-"""Timeline sources by name; features' own detail joins here as they offer query functions."""
+"""Timeline sources by name (each reads its rows; no feature's counting is repeated here)."""
 
 
 async def contact_timeline(

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.beta.tables import BetaApplication
 from bot.consent.tables import ConsentEvent
+from bot.feedback.tables import FeedbackItem
 from bot.storage.base import utcnow
 from bot.storage.events import Event, emit
 from bot.storage.models import Contact, MessageLog
+from bot.surveys.tables import SurveyAnswer, SurveyResponse
 from tests.api.conftest import Api
 
 
@@ -21,26 +24,38 @@ async def test_timeline_merges_every_job_newest_first_and_pages_without_gaps(api
         assert contact is not None
         session.add(ConsentEvent(contact_id=contact.id, purpose="research", action="grant",
                                  channel="test"))
-        await emit(session, "feedback.created", {"feedback_id": 5, "category": "bug"},
-                   contact_id=contact.id)
+        session.add(FeedbackItem(key="t:1", contact_id=contact.id, channel="test",
+                                 language="en", origin="command", text="The lid rattles",
+                                 text_hash="x", category="bug", sentiment="negative"))
+        response = SurveyResponse(key="r1", survey_id="support_csat", version="v",
+                                  contact_id=contact.id, channel="test", language="en",
+                                  status="completed")
+        session.add(response)
+        await session.flush()
+        session.add(SurveyAnswer(response_id=response.id, survey_id="support_csat",
+                                 version="v", question_id="nps", question_type="nps",
+                                 question_text="Recommend us?", number=9.0))
         await emit(session, "survey.completed", {"survey": "support_csat"},
                    contact_id=contact.id)
-        await emit(session, "beta.applied", {"campaign": "tasting_panel"},
-                   contact_id=contact.id)
+        session.add(BetaApplication(campaign="tasting_box", contact_id=contact.id,
+                                    status="accepted", consent_version="v1", channel="test",
+                                    language="en", applied_at=utcnow() - timedelta(hours=1)))
         # A burst at one instant across sources: paging must neither repeat nor lose any.
         moment = utcnow() + timedelta(seconds=5)
         for n in range(4):
             session.add(MessageLog(contact_id=contact.id, direction="in", channel="test",
                                    chat_id="c1", text=f"burst {n}", created_at=moment))
-            session.add(Event(name="feedback.created", contact_id=contact.id,
-                              payload={"feedback_id": n}, created_at=moment))
+            session.add(Event(name="ticket.closed", contact_id=contact.id,
+                              payload={"ticket_id": n}, created_at=moment))
         await session.commit()
         contact_id = contact.id
     token = await api.token("contacts:read")
     whole = (await api.get(f"/contacts/{contact_id}/timeline", token, limit=500)).json()
     kinds = {entry["kind"] for entry in whole["items"]}
     assert {"message.in", "message.out", "ticket.opened", "consent.grant", "feedback.created",
-            "survey.completed", "beta.applied"} <= kinds
+            "survey.answer", "survey.completed", "beta.applied", "beta.accepted"} <= kinds
+    answer = next(e for e in whole["items"] if e["kind"] == "survey.answer")
+    assert answer["summary"] == "Recommend us? — 9" and answer["data"]["value"] == 9
     stamps = [entry["at"] for entry in whole["items"]]
     assert stamps == sorted(stamps, reverse=True)
     assert whole["next_cursor"] is None
