@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from starlette.responses import Response
 
@@ -10,26 +12,39 @@ from bot.dashboard.tables import OPERATOR
 from bot.dashboard.web import Ctx, page, problem, redirect
 from bot.i18n import N_, is_rtl
 from bot.storage.models import Contact
-from bot.storage.tickets import CLOSED, list_tickets
+from bot.storage.tickets import CLOSED, Ticket, TicketMessage, list_tickets
 
 QUEUE = 200
 
 
-async def _queue(ctx: Ctx) -> tuple[list[object], dict[int, Contact]]:
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """Open tickets with who they are from and what the customer last wrote."""
+
+    tickets: list[Ticket]
+    contacts: dict[int, Contact]
+    last_words: dict[int, str]
+
+
+async def _queue(ctx: Ctx) -> Queue:
     tickets = [t for t in await list_tickets(session=ctx.db, status=None, limit=QUEUE)
                if t.status != CLOSED]
-    ids = {t.contact_id for t in tickets}
+    if not tickets:
+        return Queue([], {}, {})
     contacts = {c.id: c for c in (await ctx.db.scalars(
-        select(Contact).where(Contact.id.in_(ids)))).all()} if ids else {}
-    return list(tickets), contacts
+        select(Contact).where(Contact.id.in_({t.contact_id for t in tickets})))).all()}
+    lines = await ctx.db.execute(
+        select(TicketMessage.ticket_id, TicketMessage.text)
+        .where(TicketMessage.ticket_id.in_([t.id for t in tickets]),
+               TicketMessage.author == "customer").order_by(TicketMessage.id))
+    return Queue(tickets, contacts, {ticket_id: text for ticket_id, text in lines.all()})
 
 
 @page()
 async def inbox(ctx: Ctx) -> Response:
     """Open tickets, most urgent first."""
-    tickets, contacts = await _queue(ctx)
-    return ctx.page("inbox.html", title="Inbox", tickets=tickets, contacts=contacts,
-                    ticket=None, contact=None, notice=ctx.request.query_params.get("notice"))
+    return ctx.page("inbox.html", title="Inbox", queue=await _queue(ctx), ticket=None,
+                    contact=None, notice=ctx.request.query_params.get("notice"))
 
 
 @page()
@@ -38,10 +53,9 @@ async def ticket_page(ctx: Ctx) -> Response:
     ticket = await get_ticket(ctx.db, ctx.request.path_params["ref"])
     if ticket is None:
         return _missing(ctx)
-    tickets, contacts = await _queue(ctx)
     contact = await ctx.db.get(Contact, ticket.contact_id)
-    return ctx.page("inbox.html", title="Inbox", tickets=tickets, contacts=contacts,
-                    ticket=ticket, contact=contact, rtl=is_rtl(ticket.language),
+    return ctx.page("inbox.html", title="Inbox", queue=await _queue(ctx), ticket=ticket,
+                    contact=contact, rtl=is_rtl(ticket.language),
                     notice=ctx.request.query_params.get("notice"))
 
 

@@ -52,6 +52,8 @@ async def seed_feedback(session: AsyncSession, people: list[Person], now: dateti
             if item is not None:
                 item.created_at = min(now, person.contact.first_seen
                                       + timedelta(days=turn * 9, hours=index))
+                await _date_event(session, "feedback.created", "feedback_id", item.id,
+                                  item.created_at)
                 done.add("feedback items")
 
 
@@ -94,9 +96,22 @@ async def seed_surveys(session: AsyncSession, people: list[Person], now: datetim
             response.started_at = response.last_activity_at = started
             if response.completed_at is not None:
                 response.completed_at = started + timedelta(seconds=40 + 7 * number)
+                await _date_event(session, "survey.completed", "response_id", response.id,
+                                  response.completed_at)
             else:
                 response.status = "abandoned"
             done.add("survey responses")
+
+
+async def _date_event(session: AsyncSession, name: str, key: str, value: int,
+                      at: datetime) -> None:
+    """Give the event a feature just emitted the demo row's date, so timelines read right."""
+    from bot.storage.events import Event
+
+    event = await session.scalar(select(Event).where(Event.name == name)
+                                 .order_by(Event.id.desc()).limit(1))
+    if event is not None and event.payload.get(key) == value:
+        event.created_at = at
 
 
 async def seed_beta(session: AsyncSession, people: list[Person], now: datetime,
