@@ -14,7 +14,7 @@ from bot.dashboard.texts import LABELS
 from bot.i18n import has
 
 CALL = re.compile(r"""_\(\s*(["'])((?:(?!\1).)+)\1""")
-MACRO = re.compile(r"""(?:kpi|unavailable)\(\s*"([^"]+)\"""")
+MACRO = re.compile(r"""kpi\(\s*"([^"]+)\"""")
 NOTICES = re.compile(r"""\{% set notices = (\{.*?\}) %\}""")
 
 
