@@ -18,7 +18,7 @@ from bot.consent.records import SendMyData
 from bot.consent.tables import ConsentEvent
 from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo
-from bot.i18n import gettext
+from bot.i18n import N_, gettext
 from bot.messages import Link, Reply
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, MessageLog, OutboxItem
@@ -31,6 +31,23 @@ PART = 3500
 MAX_PARTS = 12
 """A long history is cut in the chat (the count of what was left out is said)."""
 CORE = "core"
+LABELS = {
+    "core": N_("Your conversations with us"), "beta": N_("Beta programme"),
+    "surveys": N_("Surveys"), "feedback": N_("Feedback"), "contact": N_("contact"),
+    "channel": N_("channel"), "id_on_channel": N_("id on the channel"), "name": N_("name"),
+    "language": N_("language"), "first_seen": N_("first seen"), "last_seen": N_("last seen"),
+    "came_from": N_("came through the link"), "messages": N_("messages"), "at": N_("time"),
+    "direction": N_("direction"), "text": N_("text"), "tickets": N_("requests to our team"),
+    "ref": N_("number"), "status": N_("status"), "opened": N_("opened"),
+    "transcript": N_("conversation"), "answer_ratings": N_("ratings of answers"),
+    "entry": N_("answer"), "helpful": N_("helpful"), "consent": N_("consent"),
+    "purpose": N_("purpose"), "action": N_("choice"), "text_version": N_("text version"),
+    "applications": N_("applications"), "campaign": N_("campaign"), "email": N_("e-mail"),
+    "phone": N_("phone"), "answers": N_("answers"), "consent_version": N_("consent version"),
+    "applied": N_("applied on"), "referral_code": N_("referral code"),
+    "friends_referred": N_("friends referred"),
+}
+"""Headings and keys of the readable export; the JSON file keeps the keys as they are."""
 EXPORT_PATH = "/privacy/export.json"
 WEBCHAT = "webchat"
 
@@ -83,20 +100,25 @@ async def collect(session: AsyncSession, registry: Registry, contact_id: int) ->
     return data
 
 
-def readable(data: Any, indent: str = "") -> Iterator[str]:
+def _label(key: object, language: str) -> str:
+    msgid = LABELS.get(str(key))
+    return gettext(language, msgid) if msgid else str(key)
+
+
+def readable(data: Any, language: str = "en", indent: str = "") -> Iterator[str]:
     """Nested JSON-ready data as indented ``key: value`` lines; empty things are skipped."""
     if isinstance(data, dict):
         for key, value in data.items():
             if value in (None, "", [], {}):
                 continue
             if isinstance(value, dict | list):
-                yield f"{indent}{key}:"
-                yield from readable(value, indent + "  ")
+                yield f"{indent}{_label(key, language)}:"
+                yield from readable(value, language, indent + "  ")
             else:
-                yield f"{indent}{key}: {value}"
+                yield f"{indent}{_label(key, language)}: {value}"
     elif isinstance(data, list):
         for item in data:
-            lines = list(readable(item, indent + "  "))
+            lines = list(readable(item, language, indent + "  "))
             if lines:
                 yield f"{indent}- {lines[0].strip()}"
                 yield from lines[1:]
@@ -125,14 +147,13 @@ def chat_parts(data: dict[str, Any], language: str) -> list[str]:
     """The export as chat messages: a header, each section, what was cut, a footer."""
     lines: list[str] = []
     for name, section in data.items():
-        body = list(readable(section, "  "))
+        body = list(readable(section, language, "  "))
         if body:
-            lines += [f"[{name}]", *body]
+            lines += [f"[{_label(name, language)}]", *body]
     if not lines:
         return [gettext(language, "We keep nothing about you apart from this conversation.")]
     parts = split(lines)
-    head = gettext(language, "Here is everything we keep about you ({count} messages follow).",
-                   count=min(len(parts), MAX_PARTS))
+    head = gettext(language, "Here is everything we keep about you:")
     shown = parts[:MAX_PARTS]
     if len(parts) > MAX_PARTS:
         shown.append(gettext(language, "… and {count} more messages' worth, mostly the chat "

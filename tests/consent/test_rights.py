@@ -65,11 +65,19 @@ async def test_privacy_in_persian_is_right_to_left_safe(bot: BotHarness) -> None
     assert "\u200e/mydata" in view.text and "\u200e/forget" in view.text
 
 
+async def test_mydata_in_persian(bot: BotHarness) -> None:
+    await bot.say(payload="lang:fa")
+    replies = await bot.say("/mydata")
+    assert replies[0].text == "این همهٔ چیزهایی است که دربارهٔ شما نگه می‌داریم:"
+    assert "[گفتگوهای شما با ما]" in replies[1].text and "زبان: fa" in replies[1].text
+    assert "\u200e/forget" in replies[-1].text
+
+
 async def test_mydata_for_a_contact_with_nothing_stored(bot: BotHarness) -> None:
     replies = await bot.say("/mydata")
-    assert replies[0].text.startswith("Here is everything we keep about you (1 messages")
-    assert "[core]" in replies[1].text and "/mydata" in replies[1].text
-    assert "[beta]" not in replies[1].text and "[surveys]" not in replies[1].text
+    assert replies[0].text == "Here is everything we keep about you:"
+    assert "[Your conversations with us]" in replies[1].text and "/mydata" in replies[1].text
+    assert "[Beta programme]" not in replies[1].text and "[Surveys]" not in replies[1].text
     assert replies[-1].text == "To erase all of this, send /forget."
 
 
@@ -78,9 +86,9 @@ async def test_mydata_lists_every_feature(bot: BotHarness) -> None:
     await bot.say("/referral")
     replies = await bot.say("/mydata")
     body = "\n".join(r.text for r in replies)
-    for expected in ("[core]", "[beta]", "campaign: tasting_box", "email: ann@example.org",
-                     "phone: +442079460958", "purpose: beta", "text_version: tasting_box:",
-                     "referral_code:"):
+    for expected in ("[Your conversations with us]", "[Beta programme]", "campaign: tasting_box",
+                     "e-mail: ann@example.org", "phone: +442079460958", "purpose: beta",
+                     "text version: tasting_box:", "referral code:"):
         assert expected in body, expected
     assert all(len(r.text) <= 3600 for r in replies)
 
@@ -92,7 +100,8 @@ async def test_a_failing_exporter_does_not_lose_the_rest(bot: BotHarness) -> Non
     bot.bot.registry.exporters["broken"] = broken  # type: ignore[assignment]
     replies = await bot.say("/mydata")
     body = "\n".join(r.text for r in replies)
-    assert "[broken]" in body and "not available right now" in body and "[core]" in body
+    assert "[broken]" in body and "not available right now" in body
+    assert "[Your conversations with us]" in body
 
 
 def test_long_exports_are_split_and_cut() -> None:
