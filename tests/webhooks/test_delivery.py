@@ -161,3 +161,29 @@ async def test_bad_endpoint_settings_are_422_and_unknown_ids_404(api: Api) -> No
     assert response.status_code == 404
     scoped = await api.token("feedback:read")
     assert (await api.get("/webhooks/deliveries", scoped)).status_code == 403
+
+
+async def test_endpoints_are_changed_through_the_api_and_disabled_ones_get_nothing(
+    api: Api, receiver: Receiver
+) -> None:
+    admin = await api.token("admin")
+    created = (await api.post("/webhooks/endpoints", admin, {"url": receiver.url})).json()
+    receiver.secret = created["secret"]
+    patch = await api.client.patch(f"/api/v1/webhooks/endpoints/{created['id']}",
+                                   headers={"Authorization": f"Bearer {admin}"},
+                                   json={"enabled": False, "events": ["survey.completed"]})
+    assert patch.status_code == 200
+    assert patch.json()["enabled"] is False and patch.json()["events"] == ["survey.completed"]
+    await _emit(api, "survey.completed", survey="support_csat")
+    await api.harness.drain(utcnow() + timedelta(seconds=1))
+    assert receiver.verified == [] and await _deliveries(api) == []
+    await api.client.patch(f"/api/v1/webhooks/endpoints/{created['id']}",
+                           headers={"Authorization": f"Bearer {admin}"}, json={"enabled": True})
+    await _emit(api, "survey.completed", survey="tea_discovery")
+    await _emit(api, "ticket.opened", ref="1-1")
+    await api.harness.drain(utcnow() + timedelta(seconds=20))  # the next dispatch is due
+    assert [b["data"]["survey"] for b in receiver.verified] == ["tea_discovery"]
+    shown = (await api.get(f"/webhooks/endpoints/{created['id']}", admin)).json()
+    assert shown["delivered"] == 1 and shown["secret_hint"].endswith("…")
+    actions = [e["action"] for e in (await api.get("/audit", admin)).json()["items"]]
+    assert actions == ["webhook.update", "webhook.update", "webhook.add"]
