@@ -1,5 +1,6 @@
 # Sarafan in a container: the same install as `./dev run` (a venv with the project installed
-# from this source tree, `sarafan db upgrade`, then `sarafan run`), minus the developer tools.
+# from this source tree at the versions pinned in requirements.lock, then `sarafan run`, which
+# migrates the database once at start), minus the developer tools.
 #   docker build -t sarafan .
 #   docker run -p 8080:8080 -v sarafan-data:/data sarafan      # web chat on http://localhost:8080/chat
 # Configure with SARAFAN_* variables (e.g. -e TELEGRAM_BOT_TOKEN=...) or a mounted sarafan.yml
@@ -19,13 +20,14 @@ WORKDIR /app
 # Relative var/ paths (the SQLite file, the NLU model) land in the volume.
 RUN ln -s /data /app/var
 # Editable, as in development: Alembic reads migrations/ from the source tree.
-COPY pyproject.toml README.md LICENSE ./
+# requirements.lock (./dev lock) pins every dependency, so two builds install the same versions.
+COPY pyproject.toml requirements.lock README.md LICENSE ./
 COPY bot ./bot
 COPY nlu ./nlu
 COPY migrations ./migrations
 RUN python -m venv .venv \
  && .venv/bin/python -m pip install --quiet --upgrade pip \
- && .venv/bin/python -m pip install --quiet -e .
+ && .venv/bin/python -m pip install --quiet -c requirements.lock -e .
 
 ENV SARAFAN_HOST=0.0.0.0 \
     SARAFAN_PORT=8080 \
@@ -34,7 +36,9 @@ ENV SARAFAN_HOST=0.0.0.0 \
 USER sarafan
 VOLUME ["/data"]
 EXPOSE 8080
+# `sarafan health` reads the same settings as `sarafan run` (variables, .env, a mounted
+# sarafan.yml), so the check follows the port wherever it is configured.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['SARAFAN_PORT']}/healthz\", timeout=4)"]
-# exec: sarafan replaces the shell, so `docker stop` (SIGTERM) reaches it for a clean stop.
-CMD ["sh", "-c", "sarafan db upgrade && exec sarafan run"]
+  CMD ["sarafan", "health", "--timeout", "4"]
+# Exec form: sarafan itself is PID 1, so `docker stop` (SIGTERM) reaches it for a clean stop.
+CMD ["sarafan", "run"]

@@ -117,10 +117,7 @@ async def serve(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # Long-polling web chats would otherwise hold Ctrl+C for their full 20 s wait.
-    server = _Server(uvicorn.Config(bot.http, host=settings.host, port=settings.port,
-                                    log_level="warning", lifespan="off",
-                                    timeout_graceful_shutdown=2))
+    server = http_server(bot.http, settings)
     tasks = [
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
@@ -171,6 +168,16 @@ def _watch(stop: asyncio.Event, crashed: list[str], task: asyncio.Task[None]) ->
         log.error("%s ended unexpectedly", task.get_name())
     crashed.append(task.get_name())
     stop.set()
+
+
+def http_server(http: Starlette, settings: Settings) -> uvicorn.Server:
+    """uvicorn for ``http``; its log records go to our handlers, so secrets are masked."""
+    # log_config=None: uvicorn's default config gives its loggers their own handlers, which
+    # would bypass the root handlers' secret masking. Long-polling web chats would otherwise
+    # hold Ctrl+C for their full 20 s wait: hence the short graceful timeout.
+    return _Server(uvicorn.Config(http, host=settings.host, port=settings.port,
+                                  log_level="warning", log_config=None, lifespan="off",
+                                  timeout_graceful_shutdown=2))
 
 
 class _Server(uvicorn.Server):

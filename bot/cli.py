@@ -167,7 +167,8 @@ def run(
 
     overrides: dict[str, Any] = {"host": host, "port": port}
     settings = settings_or_exit(**{k: v for k, v in overrides.items() if v is not None})
-    configure_logging(settings.log_level, secret_values(settings))
+    configure_logging(settings.log_level, secret_values(settings),
+                      message_texts=settings.log_message_texts)
     try:
         _check_address(settings)
         with _database(settings):
@@ -177,6 +178,33 @@ def run(
         raise typer.Exit(2) from None
     if status:
         raise typer.Exit(status)
+
+
+@app.command()
+def health(
+    ready: Annotated[bool, typer.Option("--ready", help="Check /readyz (the database too).")]
+    = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the answer.")] = 4.0,
+) -> None:
+    """Exit 0 when the bot running with these settings answers on its configured port.
+
+    For container health checks: it reads the port wherever it is configured (variables,
+    `.env`, `sarafan.yml`), so the check follows a port moved away from 8080.
+    """
+    import urllib.error
+    import urllib.request
+
+    settings = settings_or_exit()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    url = f"http://{host}:{settings.port}/{'readyz' if ready else 'healthz'}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            status = answer.status
+    except (OSError, urllib.error.URLError) as exc:
+        typer.echo(f"unhealthy: {url}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ok: {url} answered {status}")
 
 
 @app.command()
@@ -226,11 +254,17 @@ def db_downgrade(revision: str) -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's revision and the newest one shipped (creates nothing)."""
+    from sqlalchemy.engine import make_url
+
     from bot.storage import migrate
 
     settings = settings_or_exit()
-    with _database(settings):
-        revision = asyncio.run(migrate.current(settings.database_url))
+    url = make_url(settings.database_url)
+    revision = None
+    # Connecting would create a missing SQLite file (and its folder): a read must not write.
+    if url.get_backend_name() != "sqlite" or Path(url.database or "").exists():
+        with _database(settings):
+            revision = asyncio.run(migrate.current(settings.database_url))
     typer.echo(f"current: {revision or 'none (not migrated)'}\nhead: {migrate.head()}")
 
 

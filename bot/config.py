@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -29,6 +30,8 @@ Language = Literal["en", "ru", "fa", "bg", "el"]
 
 class TelegramSettings(BaseModel):
     """Telegram channel: a token enables it; a public URL switches polling to webhook."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not ignored
 
     bot_token: SecretStr | None = None
     api_base: str | None = None
@@ -56,12 +59,16 @@ class TelegramSettings(BaseModel):
 class MessengerPage(BaseModel):
     """One Facebook page served by this deployment."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not ignored
+
     page_id: str
     access_token: SecretStr
 
 
 class MessengerSettings(BaseModel):
     """Messenger channel: enabled when an app secret and at least one page are set."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not ignored
 
     app_secret: SecretStr | None = None
     verify_token: SecretStr | None = None
@@ -71,6 +78,8 @@ class MessengerSettings(BaseModel):
 
 class NluSettings(BaseModel):
     """Which NLU backend answers and where its model lives."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelled key is an error, not ignored
 
     backend: Literal["local", "rasa"] = "local"
     model_dir: Path = Path("var/nlu")
@@ -98,11 +107,20 @@ class Settings(BaseSettings):
     content_errors: Literal["fail", "warn"] = "fail"
     """A knowledge-base problem stops start-up (``fail``) or is logged as a warning (``warn``)."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_message_texts: bool = False
+    """At DEBUG, whether customers' message texts may appear in the log (off: personal data)."""
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    """Days to keep done/sent inbox and outbox rows and finished scheduler jobs."""
     workers: int = Field(default=8, ge=1, le=64)
     """How many chats one process works on at once (each chat stays strictly in order)."""
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     messenger: MessengerSettings = Field(default_factory=MessengerSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
@@ -187,6 +205,39 @@ def load_settings(**overrides: Any) -> Settings:
     return settings
 
 
+NOT_SETTINGS = ("SARAFAN_CONFIG", "SARAFAN_TEST_")
+"""``SARAFAN_*`` variables that are not settings: the YAML file's path, the test suite's own."""
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``SARAFAN_*`` variables that name no setting (a typo is otherwise silently ignored),
+    each said in a sentence with the closest real name when there is one."""
+    known = _setting_names(Settings, ENV_PREFIX)
+    found = []
+    for name in sorted(environ if environ is not None else os.environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper.startswith(NOT_SETTINGS) or upper in known:
+            continue
+        if any(upper.startswith(prefix + "__") for prefix in known):
+            continue  # inside a setting pydantic checks itself (a wrong nested key is an error)
+        bare = [k.removeprefix(ENV_PREFIX) for k in known]
+        close = difflib.get_close_matches(upper.removeprefix(ENV_PREFIX), bare, n=1)
+        hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+        found.append(f"{name} is not a Sarafan setting{hint}; ignored")
+    return found
+
+
+def _setting_names(model: type[BaseModel], prefix: str) -> list[str]:
+    names = []
+    for field_name, info in model.model_fields.items():
+        name = prefix + field_name.upper()
+        names.append(name)
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            names += _setting_names(kind, name + "__")
+    return names
+
+
 def secret_values(settings: BaseModel) -> list[str]:
     """Every secret in ``settings`` (SecretStr fields, the database password), to mask in logs."""
     found: list[str] = []
@@ -218,5 +269,7 @@ def _describe(exc: ValidationError) -> str:
         value = error.get("input")
         private = any(word in name for word in SENSITIVE) or isinstance(value, dict | list)
         shown = "" if private else f" (got {value!r})"
-        parts.append(f"setting {name}: {error['msg']}{shown}")
+        message = ("unknown setting (misspelled?)" if error["type"] == "extra_forbidden"
+                   else error["msg"])
+        parts.append(f"setting {name}: {message}{shown}")
     return "; ".join(parts)

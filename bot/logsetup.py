@@ -36,9 +36,28 @@ class RedactSecrets(logging.Filter):
         return text
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to stderr at ``level``; every handler masks ``secrets``."""
+TEXT_LOGGERS = {"aiosqlite": logging.INFO, "asyncpg": logging.INFO, "aiogram": logging.INFO,
+                "httpcore": logging.INFO, "httpx": logging.INFO, "hpack": logging.INFO,
+                "sqlalchemy.engine": logging.WARNING}
+"""Libraries whose DEBUG lines carry message texts (SQL parameters, request bodies), and the
+level that keeps them out (SQLAlchemy prints every statement with its parameters at INFO)."""
+QUIET_AT_INFO = ("alembic",)
+"""Libraries that talk at INFO about routine work (a migration at every start)."""
+
+
+def configure_logging(level: str, secrets: Iterable[str], *, message_texts: bool = False) -> None:
+    """Log to stderr at ``level``; every handler masks ``secrets``.
+
+    Customers' message texts are personal data: at DEBUG they stay out of the log (the
+    libraries that would print them are held at INFO) unless ``message_texts`` allows them.
+    Records of uvicorn and every other library reach the root handlers, so masking covers them.
+    """
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     redact = RedactSecrets(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
+    debug = logging.getLevelName(level) <= logging.DEBUG
+    for name in QUIET_AT_INFO:
+        logging.getLogger(name).setLevel(logging.NOTSET if debug else logging.WARNING)
+    for name, quiet in TEXT_LOGGERS.items():
+        logging.getLogger(name).setLevel(logging.NOTSET if message_texts else quiet)

@@ -28,8 +28,10 @@ def env(tmp_path: Path) -> dict[str, str]:
     """A clean environment for the command: a temp SQLite file, no config from the machine."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith("SARAFAN_") and k != "TELEGRAM_BOT_TOKEN"}
+    # The session's NLU model cache (tests/conftest.py), so a child trains at most once.
     return {**clean, "SARAFAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3",
-            "SARAFAN_CONFIG": str(tmp_path / "absent.yml")}
+            "SARAFAN_CONFIG": str(tmp_path / "absent.yml"),
+            "SARAFAN_NLU__MODEL_DIR": os.environ["SARAFAN_NLU__MODEL_DIR"]}
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def running(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Po
 
 async def _reply(base: str, chat_id: str) -> list[dict[str, object]]:
     async with httpx.AsyncClient(base_url=base, timeout=5) as client:
-        async with asyncio.timeout(45):
+        async with asyncio.timeout(120):  # a first start trains the NLU (slow on a busy box)
             while True:  # the child may still be importing and migrating
                 try:
                     posted = await client.post("/chat/api/messages",
@@ -124,6 +126,11 @@ async def test_run_serves_web_chat_and_stops_cleanly_on_sigterm(
     lines = output.splitlines()
     serving = [line for line in lines if "serving" in line]
     assert len(serving) == 1, output
+    # One line at start: no migration chatter; only a first start also says it trains the NLU
+    # (warnings about this test's half-configured Messenger are not start-up chatter).
+    started = lines[:lines.index(serving[0])]
+    assert [line for line in started
+            if " INFO " in line and "training NLU model" not in line] == [], output
     assert f"http://127.0.0.1:{port}/chat" in serving[0]
     assert "web chat" in serving[0]
     assert lines[-1].endswith("stopped cleanly")
@@ -210,3 +217,16 @@ def test_run_takes_host_and_port_options(
     result = runner.invoke(app, ["run", "--host", "127.0.0.2", "--port", "0"])
     assert result.exit_code == 0, result.output
     assert seen == [("127.0.0.2", 0)]
+
+
+def test_unknown_variable_is_a_warning_and_db_current_creates_no_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/new/fresh.sqlite3"
+    result = runner.invoke(app, ["db", "current"],
+                           env={"SARAFAN_DATABASE_URL": url, "SARAFAN_PROT": "9000"})
+    assert result.exit_code == 0, result.output
+    assert "warning: SARAFAN_PROT is not a Sarafan setting (did you mean SARAFAN_PORT?)" in \
+        result.output
+    assert "current: none (not migrated)" in result.output
+    assert not (tmp_path / "new").exists()

@@ -67,7 +67,7 @@ def test_dotenv_may_hold_other_tools_variables_but_not_misspelt_ones(tmp_path: P
     (tmp_path / ".env").write_text("POSTGRES_PASSWORD=x\nSARAFAN_PORT=7100\n", encoding="utf-8")
     assert load_settings().port == 7100
     (tmp_path / ".env").write_text("SARAFAN_PROT=7100\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^setting SARAFAN_PROT: Extra inputs"):
+    with pytest.raises(ConfigError, match=r"^setting SARAFAN_PROT: unknown setting"):
         load_settings()
 
 
@@ -160,3 +160,28 @@ def test_log_records_are_redacted_in_messages_arguments_and_tracebacks() -> None
 def test_settings_built_directly_still_validate() -> None:
     with pytest.raises(ValueError, match="database_url"):
         Settings(database_url="oracle://x", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_log_level_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SARAFAN_LOG_LEVEL", "debug")
+    assert load_settings().log_level == "DEBUG"
+    assert load_settings(log_level=" Warning ").log_level == "WARNING"
+
+
+def test_unknown_sarafan_variables_are_named_with_a_guess() -> None:
+    from bot.config import unknown_variables
+
+    found = unknown_variables({"SARAFAN_PROT": "1", "SARAFAN_PORT": "2", "SARAFAN_CONFIG": "x",
+                               "SARAFAN_TEST_POSTGRES": "y", "SARAFAN_TELEGRAM__BOT_TOKEN": "z",
+                               "SARAFAN_FROBNICATE": "1", "HOME": "/root"})
+    assert found == ["SARAFAN_FROBNICATE is not a Sarafan setting; ignored",
+                     "SARAFAN_PROT is not a Sarafan setting (did you mean SARAFAN_PORT?); ignored"]
+
+
+def test_a_misspelled_nested_yaml_key_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "sarafan.yml").write_text("telegram:\n  bot_tokn: abc\n", encoding="utf-8")
+    monkeypatch.setenv("SARAFAN_CONFIG", str(tmp_path / "sarafan.yml"))
+    with pytest.raises(ConfigError, match="setting SARAFAN_TELEGRAM__BOT_TOKN: unknown setting"):
+        load_settings()
