@@ -14,7 +14,7 @@ from bot.consent.tables import ConsentEvent, Erasure
 from bot.messages import Inbound, Kind, Reply
 from bot.storage.base import utcnow
 from bot.storage.events import Event
-from bot.storage.models import Contact, MessageLog
+from bot.storage.models import Contact, Conversation, MessageLog
 from bot.storage.registry import all_metadata
 from bot.storage.tickets import CLOSED, Ticket, TicketMessage
 from tests.beta.test_apply import walk
@@ -125,17 +125,19 @@ async def test_forget_pressed_twice_and_a_stale_button(bot: BotHarness) -> None:
     assert "no longer active" in stale.text
 
 
-async def test_forget_in_the_middle_of_a_flow_stops_it(bot: BotHarness) -> None:
-    async with bot.bot.sessionmaker.begin() as session:
-        from bot.storage.contacts import load_conversation, upsert_contact
-
-        contact = await upsert_contact(session=session, channel="test", external_id="c1",
-                                       display_name=None)
-        conversation = await load_conversation(session=session, contact=contact, chat_id="c1")
-        conversation.flow, conversation.step = "survey", "q2"
-        conversation.data = {"answers": {"q1": MARKER}}
+async def test_forget_in_the_middle_of_a_survey_stops_it(bot: BotHarness) -> None:
+    for answer in ("/survey support_csat", "4"):
+        await bot.say(answer)
     [ask] = await bot.say("/forget")
     assert "will stop" in ask.text
+    [kept] = await bot.say(payload="privacy:keep")  # changing one's mind loses nothing
+    assert "Nothing was erased" in kept.text
+    [nps] = await bot.say("9")
+    assert "reason" in nps.text.lower()
+    await bot.say(f"because {MARKER}")
+    [ask] = await bot.say("/forget")
     await bot.say(payload=ask.buttons[0].payload)
     await bot.drain(now=utcnow() + timedelta(seconds=60))
     assert await traces(bot, MARKER) == []
+    async with bot.bot.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
