@@ -6,12 +6,14 @@ import re
 
 from starlette.responses import Response
 
+from bot.config import LANGUAGES
 from bot.dashboard import charts
 from bot.dashboard.web import Ctx, page, problem
 from bot.i18n import N_, gettext
-from bot.surveys.results import QuestionResult, list_surveys, survey_results
+from bot.surveys.results import Filters, QuestionResult, list_surveys, survey_results
 
 TEXTS_SHOWN = 12
+CHANNELS = ("telegram", "messenger", "webchat")
 PIPED = re.compile(r"\{\w+\}")
 
 
@@ -24,7 +26,11 @@ async def surveys(ctx: Ctx) -> Response:
 @page()
 async def survey(ctx: Ctx) -> Response:
     """One survey: completion, drop-off per question, each question's answers."""
-    results = await survey_results(ctx.db, ctx.request.path_params["survey_id"][:64])
+    query = ctx.request.query_params
+    language = query.get("language") if query.get("language") in LANGUAGES else None
+    channel = query.get("channel") if query.get("channel") in CHANNELS else None
+    results = await survey_results(ctx.db, ctx.request.path_params["survey_id"][:64],
+                                   Filters(language=language, channel=channel))
     if results is None:
         return problem(ctx.request, 404, N_("No such survey"),
                        N_("It may have been removed. Pick one from the list."), ctx.who)
@@ -32,6 +38,8 @@ async def survey(ctx: Ctx) -> Response:
         question.text = PIPED.sub("…", question.text)
     reached = charts.hbars([(q.text, q.answered) for q in results.questions], css="s1")
     return ctx.page("survey.html", title="Surveys", results=results, reached=reached,
+                    chosen_language=language, channel=channel, channels=CHANNELS,
+                    survey_languages=LANGUAGES,
                     answers=[(q, answer_chart(q, ctx.language)) for q in results.questions],
                     shown=TEXTS_SHOWN)
 

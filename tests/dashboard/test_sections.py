@@ -144,3 +144,14 @@ async def test_every_form_refuses_a_missing_token(web: Browser, action: str) -> 
     response = await web.client.post(action, data={"decision": "accepted", "id": "1"})
     assert response.status_code == 403
     assert (await web.client.get("/dashboard/")).status_code == 200  # still signed in
+
+
+async def test_survey_filters_use_the_survey_query(bot: Bot, web: Browser) -> None:
+    from bot.surveys.results import Filters
+    await web.sign_in("viewer")
+    page = (await web.client.get("/dashboard/surveys/support_csat?language=fa&channel=x")).text
+    async with bot.sessionmaker() as session:
+        persian = await survey_results(session, "support_csat", Filters(language="fa"))
+    assert persian is not None and persian.responses < 30
+    assert f'<p class="value">{persian.responses}</p>' in page
+    assert '<option value="fa" lang="fa" selected>' in page
