@@ -9,6 +9,7 @@ from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
 from bot.i18n import NATIVE_NAMES, is_rtl
 from bot.messages import Button, Reply
+from bot.storage.retention import EVERY_SECONDS, KIND, retention_job
 
 LANGUAGE_BUTTONS = tuple(Button(name, f"lang:{code}") for code, name in NATIVE_NAMES.items())
 
@@ -21,6 +22,8 @@ def register(registry: Registry) -> None:
     registry.command("language", _language, "choose your language")
     registry.command("cancel", _cancel, "stop what we are doing")
     registry.button("lang", _chosen_language)
+    # Housekeeping every deployment needs; here because basics is always registered.
+    registry.job(KIND, retention_job, every_seconds=EVERY_SECONDS)
 
 
 def _start(turn: Turn, payload: str, registry: Registry) -> Outcome:
