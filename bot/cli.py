@@ -32,7 +32,7 @@ GROUPS: dict[str, str] = {
     "kb": "bot.cli_support:kb_app",
     "tickets": "bot.cli_support:tickets_app",
     "messenger": "bot.channels.messenger_profile:messenger_app",
-    "nlu": "nlu.cli:app",
+    "nlu": "bot.nlu_setup:cli_app",
     "surveys": "bot.surveys.cli:app",
     "feedback": "bot.feedback.cli:app",
     "beta": "bot.beta.cli:app",

@@ -86,6 +86,10 @@ class NluSettings(BaseModel):
     rasa_url: str | None = None
     rasa_token: SecretStr | None = None
     rasa_timeout: float = 3.0
+    embeddings: bool = False
+    """Add sentence embeddings to the local model (needs the ``embeddings`` extra)."""
+    onnx_cache: Path | None = None
+    """Where the embeddings' ONNX file is cached (default ``~/.cache/sarafan/onnx``)."""
 
 
 class Settings(BaseSettings):

@@ -1,20 +1,27 @@
-"""Builds the NLU backend the settings ask for: core intents plus the knowledge base's FAQ."""
+"""Builds the NLU backend the settings ask for: core intents, the knowledge base's FAQ and any
+feature's training data; and the ``sarafan nlu`` commands working on that same model."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
 from bot.kb.check import load_knowledge_base
 from bot.kb.model import KnowledgeBase
+from nlu.cli import ModelSource, make_app
+from nlu.embeddings_onnx import CACHE_ENV
 from nlu.local import LocalNlu
+from nlu.settings import ClassifierSettings
 from nlu.store import load_or_train
 from nlu.training_data import TrainingData, load_training_data
 from nlu.types import Example, NluBackend
 
 CORE_DATA = Path(__file__).resolve().parents[1] / "nlu" / "data"
 """Bundled core intents: greet, goodbye, thanks, affirm, deny, request_human, complaint, help."""
+TRAINING_DATA_HOOK = "nlu.training_data"
+"""Features add: ``registry.hook(TRAINING_DATA_HOOK, fn(settings) -> TrainingData)``."""
 
 
 def kb_training_data(kb: KnowledgeBase) -> TrainingData:
@@ -27,15 +34,34 @@ def kb_training_data(kb: KnowledgeBase) -> TrainingData:
     )
 
 
+def feature_training_data(settings: Settings) -> TrainingData:
+    """What the features registered under ``TRAINING_DATA_HOOK`` contribute."""
+    from bot.engine.registry import build_registry  # the features, only when asked
+
+    data = TrainingData()
+    for contribute in build_registry(settings=settings).hooks_for(TRAINING_DATA_HOOK):
+        data = data.merge(contribute(settings))
+    return data
+
+
 def training_data(settings: Settings) -> TrainingData:
-    """Core intents merged with the brand's FAQ questions."""
+    """Core intents merged with the brand's FAQ questions and the features' intents."""
     kb = load_knowledge_base(settings.content_dir, settings.default_language)
-    return load_training_data([CORE_DATA]).merge(kb_training_data(kb))
+    return (load_training_data([CORE_DATA]).merge(kb_training_data(kb))
+            .merge(feature_training_data(settings)))
+
+
+def classifier_settings(settings: Settings) -> ClassifierSettings:
+    """The classifier knobs the bot's settings choose (``SARAFAN_NLU__EMBEDDINGS``)."""
+    if settings.nlu.onnx_cache is not None:
+        os.environ[CACHE_ENV] = str(settings.nlu.onnx_cache)
+    return ClassifierSettings(embeddings=settings.nlu.embeddings)
 
 
 def local_model(settings: Settings) -> LocalNlu:
     """The local model, loaded from ``settings.nlu.model_dir`` unless the data changed."""
-    return load_or_train(training_data(settings), settings.nlu.model_dir)
+    return load_or_train(training_data(settings), settings.nlu.model_dir,
+                         classifier_settings(settings))
 
 
 async def build_nlu(settings: Settings) -> NluBackend:
@@ -51,3 +77,17 @@ async def build_nlu(settings: Settings) -> NluBackend:
     token = settings.nlu.rasa_token.get_secret_value() if settings.nlu.rasa_token else None
     return RasaNlu(settings.nlu.rasa_url, token=token, timeout=settings.nlu.rasa_timeout,
                    fallback=local)
+
+
+def bot_source() -> ModelSource:
+    """The model ``sarafan run`` answers with, from the same settings."""
+    from bot.cli_common import settings_or_exit
+
+    settings = settings_or_exit()
+    return ModelSource(lambda: training_data(settings), settings.nlu.model_dir,
+                       classifier_settings(settings),
+                       "the bot's model (core intents, knowledge base, features)")
+
+
+cli_app = make_app(bot_source, help="Train, inspect and test the NLU model the bot answers with.")
+"""``sarafan nlu``: the library's commands on the bot's model (mounted in ``bot/cli.py``)."""

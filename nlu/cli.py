@@ -1,11 +1,18 @@
-"""``sarafan nlu ...``: validate, train, parse and test the local NLU model."""
+"""``sarafan nlu ...``: validate, train, parse and test the NLU model.
+
+The commands work on a *model source*: the training data, model directory and classifier
+settings a model is built from. The library's own source is the bundled core intents; the
+bot mounts ``make_app`` with a source that adds the knowledge base and the features' data
+(``bot/nlu_setup.py``), so the CLI parses with the very model the bot answers with while
+this package never imports the bot.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -14,21 +21,28 @@ import typer
 
 from nlu.evaluate import Report, evaluate
 from nlu.local import LocalNlu
+from nlu.settings import ClassifierSettings
 from nlu.store import load_or_train
 from nlu.training_data import TrainingData, TrainingDataError, load_training_data, validate
 
-app = typer.Typer(help="Train, inspect and evaluate the NLU model.", no_args_is_help=True)
-
 BATCH = 256
 """Texts classified per progress-bar step in ``test``."""
+DEFAULT_MODEL_DIR = Path("var/nlu")
+HELP = "Train, inspect and evaluate the NLU model."
 
-DataOption = Annotated[
-    list[Path] | None,
-    typer.Option("--data", help="Training data files or directories (default: bundled core)."),
-]
-ModelDirOption = Annotated[
-    Path | None, typer.Option("--model-dir", help="Where model files are kept.")
-]
+
+@dataclass(frozen=True, slots=True)
+class ModelSource:
+    """Where the default model comes from: its data, its directory and its settings."""
+
+    data: Callable[[], TrainingData]
+    model_dir: Path
+    settings: ClassifierSettings
+    name: str = "bundled core intents"
+
+
+SourceFactory = Callable[[], ModelSource]
+"""Builds the source when a command runs (the bot reads its settings only then)."""
 
 
 def bundled_data() -> Path:
@@ -37,77 +51,144 @@ def bundled_data() -> Path:
 
 
 def default_model_dir() -> Path:
-    """``$SARAFAN_NLU_MODEL_DIR`` or ``var/nlu`` under the working directory."""
-    return Path(os.environ.get("SARAFAN_NLU_MODEL_DIR", "var/nlu"))
+    """``var/nlu`` under the working directory (the bot uses ``SARAFAN_NLU__MODEL_DIR``)."""
+    return DEFAULT_MODEL_DIR
 
 
-def _load(paths: list[Path] | None) -> TrainingData:
-    """Load training data or exit with the located error."""
+def bundled_source() -> ModelSource:
+    """The library's default: the bundled core intents with the default settings."""
+    return ModelSource(lambda: load_training_data([bundled_data()]), DEFAULT_MODEL_DIR,
+                       ClassifierSettings())
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one red line on stderr and return the exit to raise."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+def load_data(paths: list[Path]) -> TrainingData:
+    """Load training data (files, directories, Rasa projects) or exit with the located error."""
     try:
-        return load_training_data(paths or [bundled_data()])
+        data = load_training_data(paths)
     except TrainingDataError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
+    for warning in data.load_warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    return data
 
 
-@app.command("validate")
-def validate_command(data: DataOption = None) -> None:
-    """Check training data: errors stop with file and line, warnings are listed."""
-    loaded = _load(data)
-    for warning in validate(loaded):
-        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
-    counts = loaded.intent_counts()
-    typer.echo(
-        f"ok: {len(loaded.examples)} examples, {len(counts)} intents, "
-        f"languages {', '.join(loaded.languages()) or '-'}"
-    )
+DataOption = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="Training data files, directories or a Rasa project "
+                 "(default: the model source's data)."),
+]
+ModelDirOption = Annotated[
+    Path | None, typer.Option("--model-dir", help="Where model files are kept.")
+]
+EmbeddingsOption = Annotated[
+    bool | None,
+    typer.Option("--embeddings/--no-embeddings",
+                 help="Add sentence embeddings (needs the 'embeddings' extra)."),
+]
 
 
-@app.command("train")
-def train_command(data: DataOption = None, model_dir: ModelDirOption = None) -> None:
-    """Train (only if data or settings changed) and print the model file."""
-    started = time.perf_counter()
-    model = load_or_train(_load(data), model_dir or default_model_dir())
-    typer.echo(
-        f"model {model.data_hash[:16]} with {len(model.intents)} intents "
-        f"ready in {time.perf_counter() - started:.1f}s in {model_dir or default_model_dir()}"
-    )
+def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.Typer:
+    """The ``nlu`` command group working on the models ``source`` describes."""
+    app = typer.Typer(help=help, no_args_is_help=True)
 
+    def resolve(
+        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None
+    ) -> tuple[TrainingData, Path, ClassifierSettings, str]:
+        chosen = source()
+        settings = chosen.settings
+        if embeddings is not None:
+            settings = replace(settings, embeddings=embeddings)
+        if data:
+            loaded, name = load_data(data), ", ".join(map(str, data))
+        else:
+            try:
+                loaded, name = chosen.data(), chosen.name
+            except TrainingDataError as exc:
+                raise fail(str(exc)) from exc
+        return loaded, model_dir or chosen.model_dir, settings, name
 
-@app.command("parse")
-def parse_command(
-    text: str,
-    data: DataOption = None,
-    model_dir: ModelDirOption = None,
-    language: Annotated[str | None, typer.Option(help="The customer's stored language.")] = None,
-) -> None:
-    """Parse one message and print the result as JSON."""
-    model = load_or_train(_load(data), model_dir or default_model_dir())
-    parse = model.parse_sync(text, language=language)
-    typer.echo(
-        json.dumps(
-            {**asdict(parse), "out_of_scope": parse.out_of_scope}, ensure_ascii=False, indent=2
+    def model_for(
+        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None
+    ) -> tuple[LocalNlu, Path, str]:
+        loaded, directory, settings, name = resolve(data, model_dir, embeddings)
+        try:
+            return load_or_train(loaded, directory, settings), directory, name
+        except (ValueError, ImportError) as exc:  # too little data, a missing extra
+            raise fail(f"cannot train on {name}: {exc}") from exc
+
+    @app.command("validate")
+    def validate_command(data: DataOption = None) -> None:
+        """Check training data: errors stop with file and line, warnings are listed."""
+        loaded, _, _, _ = resolve(data, None, None)
+        for warning in validate(loaded):
+            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
+        counts = loaded.intent_counts()
+        typer.echo(
+            f"ok: {len(loaded.examples)} examples, {len(counts)} intents, "
+            f"languages {', '.join(loaded.languages()) or '-'}"
         )
-    )
+
+    @app.command("train")
+    def train_command(
+        data: DataOption = None, model_dir: ModelDirOption = None,
+        embeddings: EmbeddingsOption = None,
+    ) -> None:
+        """Train (only if data or settings changed) and print the model file."""
+        started = time.perf_counter()
+        model, directory, name = model_for(data, model_dir, embeddings)
+        typer.echo(
+            f"model {model.data_hash[:16]} with {len(model.intents)} intents from {name} "
+            f"ready in {time.perf_counter() - started:.1f}s in {directory}"
+        )
+
+    @app.command("parse")
+    def parse_command(
+        text: str,
+        data: DataOption = None,
+        model_dir: ModelDirOption = None,
+        language: Annotated[
+            str | None, typer.Option(help="The customer's stored language.")
+        ] = None,
+        embeddings: EmbeddingsOption = None,
+    ) -> None:
+        """Parse one message with the bot's model and print the result as JSON."""
+        model, _, _ = model_for(data, model_dir, embeddings)
+        typer.echo(json.dumps(model.parse_sync(text, language=language).to_json(),
+                              ensure_ascii=False, indent=2))
+
+    @app.command("test")
+    def test_command(
+        test_data: Annotated[list[Path], typer.Option("--data", help="Labelled test data.")],
+        train_data: Annotated[
+            list[Path] | None,
+            typer.Option("--train-data", help="Training data (default: the bot's model)."),
+        ] = None,
+        model_dir: ModelDirOption = None,
+        out: Annotated[Path, typer.Option(help="Directory for report.json and the PNG.")] = Path(
+            "var/nlu/report"
+        ),
+        embeddings: EmbeddingsOption = None,
+    ) -> None:
+        """Per-intent precision/recall/F1, top confusions, out-of-scope recall; JSON + PNG."""
+        model, _, _ = model_for(train_data, model_dir, embeddings)
+        examples = load_data(test_data).examples
+        if not examples:
+            raise fail("the test data has no examples")
+        truth = [ex.intent for ex in examples]
+        report = evaluate(truth, _predict(model, [ex.text for ex in examples]))
+        _print_report(report)
+        _write_report(report, out)
+
+    return app
 
 
-@app.command("test")
-def test_command(
-    test_data: Annotated[list[Path], typer.Option("--data", help="Labelled test data.")],
-    train_data: Annotated[
-        list[Path] | None, typer.Option("--train-data", help="Training data (default: bundled).")
-    ] = None,
-    model_dir: ModelDirOption = None,
-    out: Annotated[Path, typer.Option(help="Directory for report.json and the PNG.")] = Path(
-        "var/nlu/report"
-    ),
-) -> None:
-    """Per-intent precision/recall/F1, top confusions, out-of-scope recall; JSON + PNG."""
-    model = load_or_train(_load(train_data), model_dir or default_model_dir())
-    examples = _load(test_data).examples
-    report = evaluate([ex.intent for ex in examples], _predict(model, [ex.text for ex in examples]))
-    _print_report(report)
-    _write_report(report, out)
+app = make_app()
 
 
 def _predict(model: LocalNlu, texts: list[str]) -> list[str]:
@@ -140,10 +221,15 @@ def _print_report(report: Report) -> None:
 
 
 def _write_report(report: Report, out: Path) -> None:
-    """``report.json`` and ``confusion.png`` in ``out``."""
-    from nlu.plots import plot_confusion
-
+    """``report.json``, and ``confusion.png`` when matplotlib is installed."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
-    plot_confusion(report, out / "confusion.png")
+    from nlu.plots import plot_confusion
+
+    try:
+        plot_confusion(report, out / "confusion.png")
+    except ImportError:  # matplotlib is a main dependency; a trimmed install may lack it
+        typer.echo(f"wrote {out / 'report.json'}; skipped confusion.png: matplotlib is not "
+                   "installed (pip install matplotlib)")
+        return
     typer.echo(f"wrote {out / 'report.json'} and {out / 'confusion.png'}")

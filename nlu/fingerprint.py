@@ -22,6 +22,7 @@ def data_hash(data: TrainingData, settings: ClassifierSettings) -> str:
         "synonyms": sorted(data.synonyms.items()),
         "regexes": sorted((p.name, sorted(p.items)) for p in data.regexes),
         "lookups": sorted((p.name, sorted(p.items)) for p in data.lookups),
+        "entities": sorted(data.declared_entities),
     }
     encoded = json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
@@ -29,5 +30,5 @@ def data_hash(data: TrainingData, settings: ClassifierSettings) -> str:
 
 def _example_key(example: Example) -> str:
     """One example as a sortable string."""
-    entities = [(e.entity, e.value, e.start, e.end) for e in example.entities]
+    entities = [(e.entity, e.value, e.start, e.end, e.role, e.group) for e in example.entities]
     return json.dumps([example.text, example.intent, example.language or "", entities])

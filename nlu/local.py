@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from nlu import translit
+from nlu import retrieval, translit
 from nlu.classifier import IntentClassifier
 from nlu.entities import EntityExtractor
 from nlu.fingerprint import data_hash
@@ -17,6 +17,11 @@ from nlu.training_data import TrainingData
 from nlu.types import OUT_OF_SCOPE, Example, IntentScore, Parse
 
 __all__ = ["LocalNlu", "ModelVersionError"]
+
+TOP = 10
+"""Intents listed in a parse's ranking."""
+RANKED = 50
+"""Intents scored before retrieval sub-intents are summed into their base intent."""
 
 
 def _latin_spellings(examples: list[Example]) -> list[tuple[str, str]]:
@@ -47,8 +52,10 @@ class LocalNlu:
         pairs = [(ex.text, ex.intent) for ex in examples]
         if settings.transliterate:
             pairs += _latin_spellings(examples)
-        classifier = IntentClassifier(settings).fit([t for t, _ in pairs], [i for _, i in pairs])
         extractor = EntityExtractor.from_data(data)
+        classifier = IntentClassifier(settings).fit(
+            [extractor.with_features(t) for t, _ in pairs], [i for _, i in pairs]
+        )
         return cls(classifier, extractor, data_hash=data_hash(data, settings))
 
     @property
@@ -65,19 +72,25 @@ class LocalNlu:
         guess = choose_language(text, language)
         if not text.strip():
             return Parse(text, guess, IntentScore(OUT_OF_SCOPE, 1.0))
-        ranking = self.classifier.rank_one(text)
+        full = self.classifier.rank_one(self.extractor.with_features(text), top=RANKED)
+        ranking, selection = retrieval.split(full)
         return Parse(
             text=text,
             language=guess,
             intent=ranking[0],
-            ranking=ranking,
+            ranking=ranking[:TOP],
             entities=self.extractor.extract(text, guess.code),
             sentiment=sentiment(text, guess.code),
+            response_selector=selection,
         )
 
     def classify_batch(self, texts: Sequence[str]) -> list[IntentScore]:
-        """Only the top intent of many texts at once (vectorised; for evaluation)."""
-        return [ranking[0] for ranking in self.classifier.rank(texts, top=1)]
+        """Only the top intent of many texts at once (vectorised; for evaluation).
+
+        Retrieval intents are reported by their base name (``faq``), as ``parse`` does.
+        """
+        rankings = self.classifier.rank([self.extractor.with_features(t) for t in texts], top=1)
+        return [retrieval.split(ranking)[0][0] for ranking in rankings]
 
     def save(self, path: Path) -> None:
         """Write a versioned model file (header with data hash, then the model)."""

@@ -1,4 +1,4 @@
-"""Confusion-matrix picture for ``sarafan nlu test`` (matplotlib comes with the dev extra)."""
+"""Confusion-matrix picture for ``sarafan nlu test`` (matplotlib is a main dependency)."""
 
 from __future__ import annotations
 

@@ -90,11 +90,14 @@ def _intent(raw: Any) -> IntentScore:
 
 
 def _entity(raw: dict[str, Any]) -> Entity:
-    """One Rasa entity dict (``entity``, ``value``, ``start``, ``end``, ``extractor``)."""
+    """One Rasa entity dict (``entity``, ``value``, ``start``, ``end``, ``extractor``,
+    ``role`` and ``group`` when Rasa set them)."""
     return Entity(
         entity=str(raw["entity"]),
         value=str(raw.get("value", "")),
         start=int(raw.get("start", 0)),
         end=int(raw.get("end", 0)),
         extractor=str(raw.get("extractor") or "rasa"),
+        role=None if raw.get("role") is None else str(raw["role"]),
+        group=None if raw.get("group") is None else str(raw["group"]),
     )

@@ -1,9 +1,11 @@
-"""Entities defined by the training data: regexes, lookup tables, annotated values, synonyms."""
+"""Entities defined by the training data: regexes and lookup tables named like an entity,
+synonyms; and the same patterns as classification features."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from nlu.training_data import TrainingData
 from nlu.types import Entity
@@ -19,19 +21,31 @@ class NamedPattern:
 
 
 def compile_patterns(data: TrainingData) -> list[NamedPattern]:
-    """Regexes as written; lookup tables and annotated values as whole-word alternations."""
+    """The regexes and lookup tables named like an entity, which extract it (Rasa's
+    ``RegexEntityExtractor``); annotated values are not a lookup table, since a word
+    annotated once ("[Bill](PERSON)") is not that entity everywhere ("credit card bill")."""
+    names = data.entity_names()
+    return _compile(data, lambda name: name in names)
+
+
+def feature_patterns(data: TrainingData) -> list[NamedPattern]:
+    """Every regex and lookup table, used as classification features (Rasa's
+    ``RegexFeaturizer``): a match adds a token the intent classifier learns from."""
+    return _compile(data, lambda name: True)
+
+
+def _compile(data: TrainingData, keep: Callable[[str], bool]) -> list[NamedPattern]:
+    """Regexes as written, then lookup tables as whole-word alternations."""
     compiled = [
         NamedPattern(p.name, re.compile("|".join(f"(?:{item})" for item in p.items)), "regex")
         for p in data.regexes
+        if keep(p.name)
     ]
-    tables: dict[str, set[str]] = {p.name: set(p.items) for p in data.lookups}
-    # Values annotated in examples ("[visa](card_type)") work like a lookup table, which
-    # gives a useful recall without training a sequence tagger.
-    for example in data.examples:
-        for entity in example.entities:
-            tables.setdefault(entity.entity, set()).add(example.text[entity.start : entity.end])
-    for name, items in sorted(tables.items()):
-        compiled.append(NamedPattern(name, _whole_words(items), "lookup"))
+    compiled += [
+        NamedPattern(p.name, _whole_words(set(p.items)), "lookup")
+        for p in sorted(data.lookups, key=lambda p: p.name)
+        if keep(p.name)
+    ]
     return compiled
 
 
@@ -55,7 +69,4 @@ def extract_patterns(text: str, patterns: list[NamedPattern]) -> list[Entity]:
 def apply_synonyms(entities: list[Entity], synonyms: dict[str, str]) -> list[Entity]:
     """Replace values that are known aliases by their canonical value (case-insensitive)."""
     folded = {alias.casefold(): value for alias, value in synonyms.items()}
-    return [
-        Entity(e.entity, folded.get(e.value.casefold(), e.value), e.start, e.end, e.extractor)
-        for e in entities
-    ]
+    return [replace(e, value=folded.get(e.value.casefold(), e.value)) for e in entities]

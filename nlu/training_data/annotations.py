@@ -36,8 +36,10 @@ def parse_annotated(raw: str) -> Annotated:
         parts.append(before)
         length += len(before)
         surface = match["text"]
-        name, value = _entity_and_value(match["short"], match["long"], surface)
-        entities.append(Entity(name, value, length, length + len(surface), "annotation"))
+        name, value, role, group = _entity_and_value(match["short"], match["long"], surface)
+        entities.append(
+            Entity(name, value, length, length + len(surface), "annotation", role, group)
+        )
         if value != surface:
             synonyms.append((surface, value))
         parts.append(surface)
@@ -50,16 +52,20 @@ def parse_annotated(raw: str) -> Annotated:
     return Annotated(text, tuple(entities), tuple(synonyms))
 
 
-def _entity_and_value(short: str | None, long: str | None, surface: str) -> tuple[str, str]:
-    """Read the entity name and value from either annotation form."""
+def _entity_and_value(
+    short: str | None, long: str | None, surface: str
+) -> tuple[str, str, str | None, str | None]:
+    """Read the entity name, value, role and group from either annotation form."""
     if short is not None:
         # Rasa 1.x also allowed ``[text](entity:value)``; keep accepting it.
         name, _, value = short.partition(":")
-        return name.strip(), (value.strip() or surface)
+        return name.strip(), (value.strip() or surface), None, None
     try:
         spec = json.loads(long or "")
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"entity annotation {long!r} is not valid JSON: {exc.msg}") from exc
     if not isinstance(spec, dict) or not isinstance(spec.get("entity"), str):
         raise AnnotationError(f'entity annotation {long!r} needs an "entity" name')
-    return spec["entity"], str(spec.get("value", surface))
+    role, group = spec.get("role"), spec.get("group")
+    return (spec["entity"], str(spec.get("value", surface)),
+            None if role is None else str(role), None if group is None else str(group))

@@ -25,6 +25,10 @@ class TrainingData:
     synonyms: dict[str, str] = field(default_factory=dict)
     regexes: list[Pattern] = field(default_factory=list)
     lookups: list[Pattern] = field(default_factory=list)
+    declared_entities: set[str] = field(default_factory=set)
+    """Entity names a Rasa ``domain.yml`` lists; annotated names count as well."""
+    load_warnings: list[str] = field(default_factory=list)
+    """Things the reader accepted but the author should know (a Rasa 2 ``version``)."""
 
     @classmethod
     def from_examples(cls, examples: Iterable[Example]) -> TrainingData:
@@ -38,6 +42,8 @@ class TrainingData:
             synonyms={**self.synonyms, **other.synonyms},
             regexes=_merge_patterns(self.regexes, other.regexes),
             lookups=_merge_patterns(self.lookups, other.lookups),
+            declared_entities=self.declared_entities | other.declared_entities,
+            load_warnings=[*self.load_warnings, *other.load_warnings],
         )
 
     @property
@@ -48,6 +54,15 @@ class TrainingData:
     def intent_counts(self) -> Counter[str]:
         """How many examples each intent has."""
         return Counter(ex.intent for ex in self.examples)
+
+    def entity_names(self) -> set[str]:
+        """Entities this data defines: declared in a domain or annotated in an example.
+
+        As in Rasa, a regex or lookup table extracts only when named like one of these;
+        otherwise it is a classification feature.
+        """
+        annotated = {entity.entity for ex in self.examples for entity in ex.entities}
+        return self.declared_entities | annotated
 
     def languages(self) -> list[str]:
         """Sorted language codes the examples are tagged with."""

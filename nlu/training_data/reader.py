@@ -1,4 +1,9 @@
-"""Read Rasa 3 NLU YAML files (``version: "3.1"``, ``nlu:`` items) with line-accurate errors."""
+"""Read Rasa NLU YAML files and Rasa project folders with line-accurate errors.
+
+Rasa 3 files (``version: "3.1"``) are read as they are; Rasa 2 files (``"2.0"``) too, with a
+warning, as Rasa 3 does. A Rasa project folder (``config.yml``/``domain.yml`` next to
+``data/``) is read from its ``data/`` folder, and its domain's entity names are kept.
+"""
 
 from __future__ import annotations
 
@@ -21,23 +26,70 @@ _IGNORED_SECTIONS = {"responses", "stories", "rules", "metadata"}
 _LANG_IN_NAME = re.compile(r"(?:^|[_.-])([a-z]{2})$")
 
 
+_PROJECT_MARKERS = ("config.yml", "domain.yml", "domain")
+"""A folder holding one of these is a Rasa project root, whose training data is in ``data/``."""
+_YAML = {".yml", ".yaml"}
+
+
 def load_training_data(paths: Iterable[Path]) -> TrainingData:
-    """Load every ``*.yml``/``*.yaml`` file given directly or found under a given directory."""
+    """Load every ``*.yml``/``*.yaml`` file given directly or found under a given directory;
+    a Rasa project folder contributes its ``data/`` files and its domain's entities."""
     data = TrainingData()
-    for file in _expand(paths):
-        data = data.merge(read_file(file))
+    for path in map(Path, paths):
+        if is_rasa_project(path):
+            data = data.merge(_read_project(path))
+            continue
+        for file in _expand(path):
+            data = data.merge(read_file(file))
     return data
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; directories expanded recursively in a stable order."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in {".yml", ".yaml"})
-        elif path.is_file():
-            yield path
-        else:
-            raise TrainingDataError(path, 0, "no such file or directory")
+def is_rasa_project(path: Path) -> bool:
+    """True for a Rasa project root (``rasa init`` layout)."""
+    return path.is_dir() and any((path / marker).exists() for marker in _PROJECT_MARKERS)
+
+
+def _read_project(root: Path) -> TrainingData:
+    """A Rasa project: NLU items from ``data/``, entity names from ``domain.yml``/``domain/``."""
+    data = TrainingData()
+    if (root / "data").is_dir():
+        for file in _expand(root / "data"):
+            data = data.merge(read_file(file))
+    else:
+        raise TrainingDataError(root, 0, "Rasa project has no data/ folder")
+    domains = [root / "domain.yml"] if (root / "domain.yml").is_file() else []
+    if (root / "domain").is_dir():
+        domains += list(_expand(root / "domain"))
+    for domain in domains:
+        data.declared_entities |= _domain_entities(domain)
+    return data
+
+
+def _domain_entities(path: Path) -> set[str]:
+    """Entity names of a Rasa domain file (``entities:`` as names or ``- name: {roles: ..}``)."""
+    try:
+        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise TrainingDataError(path, line, f"invalid YAML: {exc.problem}") from exc
+    entities = domain.get("entities") if isinstance(domain, dict) else None
+    names: set[str] = set()
+    for item in entities or []:
+        if isinstance(item, str):
+            names.add(item)
+        elif isinstance(item, dict):
+            names.update(str(key) for key in item)
+    return names
+
+
+def _expand(path: Path) -> Iterator[Path]:
+    """A file as given; a directory expanded recursively in a stable order."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.suffix in _YAML and p.is_file())
+    elif path.is_file():
+        yield path
+    else:
+        raise TrainingDataError(path, 0, "no such file or directory")
 
 
 def read_file(path: Path) -> TrainingData:
@@ -79,9 +131,16 @@ class _FileReader:
         return self.data
 
     def check_version(self, node: Node) -> None:
-        """Accept Rasa 3.x training data format versions only."""
-        if not isinstance(node, ScalarNode) or not node.value.startswith("3."):
-            raise self.fail(node, 'version must be a quoted "3.x" string, e.g. version: "3.1"')
+        """Accept Rasa 3.x formats; 2.x too, with a warning, as Rasa 3 itself does."""
+        value = node.value if isinstance(node, ScalarNode) else ""
+        if value.startswith("2."):
+            self.data.load_warnings.append(
+                f"{self.path}:{node.start_mark.line + 1}: Rasa 2 training data format "
+                f"(version {value!r}) read as 3.x; update it to version: \"3.1\""
+            )
+        elif not value.startswith("3."):
+            raise self.fail(node, 'version must be a quoted "3.x" (or "2.x") string, '
+                            'e.g. version: "3.1"')
 
     def read_item(self, node: Node) -> None:
         """Read one ``intent``/``synonym``/``regex``/``lookup`` item."""

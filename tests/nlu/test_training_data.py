@@ -67,7 +67,7 @@ def test_language_from_file_name_intent_and_example_metadata(write_yaml) -> None
     ("text", "line", "problem"),
     [
         ('version: "3.1"\nnlu:\n- intent: a\n  examples: |\n    - ok\n    oops\n', 6, "'- '"),
-        ('version: "2.0"\nnlu: []\n', 1, "version"),
+        ('version: "1.0"\nnlu: []\n', 1, "version"),
         ('version: "3.1"\nnlu:\n- intent: a\n  exmples: |\n    - x\n', 3, "unknown key"),
         ('version: "3.1"\nnlu:\n- intent: a\n  examples: |\n    - [x]{"entity": }\n', 5, "JSON"),
         ('version: "3.1"\nnlu:\n- regex: r\n  examples: |\n    - (unclosed\n', 5, "regex"),
