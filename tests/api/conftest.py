@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -58,5 +58,3 @@ async def sqlite_api(settings: Settings) -> AsyncIterator[Api]:
     async for value in _api(settings):
         yield value
 
-
-TokenMaker = Callable[..., Awaitable[str]]

@@ -196,8 +196,8 @@ async def show_endpoint(_token: Admin, db: Session, endpoint_id: EndpointId) -> 
         endpoint = await get_endpoint(db, endpoint_id)
     except EndpointError as exc:
         raise _bad(exc) from None
-    views = [v for v in await list_endpoints(db, before_id=endpoint.id + 1, limit=1)]
-    return EndpointOut.model_validate(views[0])
+    [view] = await list_endpoints(db, before_id=endpoint.id + 1, limit=1)
+    return EndpointOut.model_validate(view)
 
 
 def _deliveries(query: DeliveryQuery) -> FetchPage:
