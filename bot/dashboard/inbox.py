@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from starlette.responses import Response
 
-from bot.api.tickets import TicketActionError, close_ticket, get_ticket, reply_to_ticket
+from bot.api.tickets import MAX_REPLY, TicketActionError, close_ticket, get_ticket, reply_to_ticket
 from bot.dashboard.tables import OPERATOR
 from bot.dashboard.web import Ctx, page, problem, redirect
 from bot.i18n import N_, is_rtl
@@ -78,6 +78,8 @@ async def reply(ctx: Ctx) -> Response:
     text = ctx.posted("text")
     if not text.strip():
         return redirect(f"/dashboard/inbox/{ticket.ref}", "empty")
+    if len(text.strip()) > MAX_REPLY:
+        return redirect(f"/dashboard/inbox/{ticket.ref}", "toolong")
     try:
         await reply_to_ticket(ctx.db, ticket, text, actor=_actor(ctx))
     except TicketActionError:

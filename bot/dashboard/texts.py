@@ -33,5 +33,6 @@ NOTICES = (N_("Saved."), N_("Your reply is on its way to the customer."),
            N_("The selected applicants are accepted."), N_("Invitation queued."),
            N_("The selected applicants are declined."),
            N_("Nothing changed: it was already done."), N_("Please write a reply first."),
+           N_("Your reply is longer than 4,000 characters. Please shorten it."),
            N_("Please tick at least one applicant first."))
 """The notices of templates/macros.html ``notice_bar``."""
