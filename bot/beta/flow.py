@@ -11,6 +11,7 @@ from bot.beta.campaign import Campaign, localized
 from bot.beta.records import APPLICATIONS, FLOW, TAKEN, JoinBeta, SubmitApplication
 from bot.beta.tables import ACTIVE, INVITED, LEFT, REJECTED
 from bot.consent.records import GrantConsent, WithdrawConsent
+from bot.consent.rights import private_only
 from bot.engine.registry import CommandHandler
 from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Turn
@@ -60,6 +61,8 @@ class Beta:
 
     def apply_command(self, turn: Turn, args: str) -> Outcome:
         """``/beta [campaign]``: apply to the one open campaign, or choose among several."""
+        if (refused := private_only(turn)) is not None:
+            return refused
         if args.strip():
             return self.apply(turn, args.strip().lower(), "command")
         return self._choose(turn, "command")
@@ -318,6 +321,8 @@ class Beta:
 
     def leave(self, turn: Turn, _args: str = "") -> Outcome:
         """``/leave_beta``: leave every beta; the beta consent is withdrawn."""
+        if (refused := private_only(turn)) is not None:
+            return refused
         current = [cid for cid, status in (turn.context.get(APPLICATIONS) or {}).items()
                    if status not in (LEFT, REJECTED)]
         if not current:

@@ -77,9 +77,16 @@ async def run_erasure_job(session: AsyncSession, job: JobContext) -> None:
 
 
 async def _chats(session: AsyncSession, contact_id: int) -> list[tuple[str, str | None, str]]:
+    """The contact's private chats: on every channel a private chat's id is the user's id.
+
+    A group the contact wrote in (the operators' group) is shared with others and is never
+    emptied as a whole; the contact's own rows in it are found by ``contact_id``.
+    """
     rows = await session.execute(
         select(Conversation.channel, Conversation.account, Conversation.chat_id)
-        .where(Conversation.contact_id == contact_id))
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Conversation.contact_id == contact_id,
+               Conversation.chat_id == Contact.external_id))
     return [(channel, account, chat_id) for channel, account, chat_id in rows.all()]
 
 

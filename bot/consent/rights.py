@@ -71,8 +71,17 @@ def _switches(turn: Turn) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
+def private_only(turn: Turn) -> Outcome | None:
+    """Privacy commands work in a private chat only (a group is shared with other people)."""
+    if turn.message.chat_type == "private":
+        return None
+    return say(turn, "Please send this command to me in a private chat.")
+
+
 def privacy_view(turn: Turn, _args: str = "") -> Outcome:
     """``/privacy``: what is kept and why, the current choices, and a switch per purpose."""
+    if (refused := private_only(turn)) is not None:
+        return refused
     ledger = _ledger(turn)
     mark = _mark(turn)
     lines = [text(turn, "What we keep about you, and why:"), *(text(turn, k) for k in KEPT), "",
@@ -86,6 +95,8 @@ def privacy_view(turn: Turn, _args: str = "") -> Outcome:
 
 def optout(turn: Turn, args: str) -> Outcome:
     """``/optout [purpose|all]``: stop one purpose, every purpose, or pick from buttons."""
+    if (refused := private_only(turn)) is not None:
+        return refused
     wanted = args.strip().lower()
     granted = [p for p in SWITCHABLE if (v := _ledger(turn).get(p)) is not None and v.granted]
     if not wanted:
@@ -120,6 +131,8 @@ def _withdraw(turn: Turn, purposes: list[str], asked: str | None = None) -> Outc
 
 def button(turn: Turn) -> Outcome | None:
     """``privacy:on|off:<purpose>``, ``privacy:forget:<contact id>``, ``privacy:keep``."""
+    if (refused := private_only(turn)) is not None:
+        return refused
     parts = (turn.message.payload or "").split(":")
     action, arg = [*parts, "", ""][1:3]
     if action == "off" and arg == "all":
@@ -147,6 +160,8 @@ def _grant(turn: Turn, purpose: str) -> Outcome:
 
 def mydata(turn: Turn, _args: str = "") -> Outcome:
     """``/mydata``: storage collects every feature's data and sends it here."""
+    if (refused := private_only(turn)) is not None:
+        return refused
     record = SendMyData(turn.message.channel, turn.message.chat_id, turn.message.account,
                         turn.language)
     return Outcome(turn.state, records=(record,))
@@ -154,6 +169,8 @@ def mydata(turn: Turn, _args: str = "") -> Outcome:
 
 def forget(turn: Turn, _args: str = "") -> Outcome:
     """``/forget``: explain what goes and what stays, then ask to confirm."""
+    if (refused := private_only(turn)) is not None:
+        return refused
     if turn.context.get(ERASING):
         return say(turn, "Your data is already being erased; this takes up to a minute.")
     lines = [text(turn, "This erases your messages, contact details, answers and feedback "
