@@ -186,20 +186,21 @@ async def test_language_follows_the_browser_then_the_users_choice(web: Browser) 
     assert re.search(r'<html lang="fa" dir="rtl"', page.text)
 
 
-@pytest.mark.parametrize("query", [
-    "?days=<script>alert(1)</script>", "?days=30' OR '1'='1", "?status=<b>x</b>",
-    "?language=';DROP TABLE contacts;--&channel=<i>", "?notice=<script>x</script>",
-    "?days=" + "9" * 5000,
-])
+HOSTILE = ("?days=<script>alert(1)</script>", "?days=30' OR '1'='1", "?status=<b>x</b>",
+           "?language=';DROP TABLE contacts;--&channel=<i>", "?notice=<script>x</script>",
+           "?days=" + "9" * 5000)
+
+
 @pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/inbox", "/dashboard/beta/tasting_box",
                                   "/dashboard/webhooks", "/dashboard/surveys/support_csat",
                                   "/dashboard/themes", "/dashboard/account"])
-async def test_hostile_query_parameters_are_ignored(web: Browser, path: str, query: str) -> None:
+async def test_hostile_query_parameters_are_ignored(web: Browser, path: str) -> None:
     await web.sign_in("viewer")
-    response = await web.client.get(path + query)
-    assert response.status_code == 200
-    assert "<script>" not in response.text and "<b>x</b>" not in response.text
-    assert "<i>" not in response.text
+    for query in HOSTILE:
+        response = await web.client.get(path + query)
+        assert response.status_code == 200, query
+        assert "<script>" not in response.text and "<b>x</b>" not in response.text
+        assert "<i>" not in response.text
 
 
 async def test_a_too_long_reply_and_a_huge_form_are_refused_politely(bot: Bot,
