@@ -148,15 +148,18 @@ async def seed_webhooks(session: AsyncSession, now: datetime, done: Seeded) -> N
     endpoint, _secret = await add_endpoint(
         session, "https://hooks.example.com/sarafan", events=[],
         description="demo CRM (paused: example.com never answers)", enabled=False)
-    events = (await session.scalars(select(Event).order_by(Event.id).limit(12))).all()
+    events = sorted([event for name in ("feedback.created", "survey.completed")
+                     for event in (await session.scalars(
+                         select(Event).where(Event.name == name).order_by(Event.id.desc())
+                         .limit(6))).all()], key=lambda event: event.created_at)
     for number, event in enumerate(events):
         failed = number % 5 == 4
-        at = now - timedelta(hours=3 * (len(events) - number))
+        at = event.created_at + timedelta(seconds=1)
         session.add(WebhookDelivery(
             endpoint_id=endpoint.id, event_id=event.id, event_name=event.name,
             message_id=f"msg_demo{event.id:06d}", status="failed" if failed else "delivered",
             attempts=8 if failed else 1, next_attempt_at=at, created_at=at,
             last_status_code=503 if failed else 200,
-            last_error="503 Service Unavailable" if failed else None,
+            last_error="Service Unavailable" if failed else None,
             finished_at=at + timedelta(seconds=2 if not failed else 36_000)))
         done.add("webhook deliveries")

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -64,6 +65,11 @@ async def sign_in(page: Page, role: str = "admin") -> None:
     await expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
 
 
+def _serious(results: Any) -> list[str]:
+    return [v["id"] for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")]
+
+
 def _name(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "root"
 
@@ -71,14 +77,21 @@ def _name(path: str) -> str:
 async def test_every_page_renders_and_has_no_serious_accessibility_violations(
     desk: Page, shots: Path,
 ) -> None:
+    axe = Axe()
+    await desk.goto("/dashboard/login")
+    await desk.screenshot(path=shots / "login.png")
+    assert not _serious(await axe.run(desk))
     await sign_in(desk)
+    missing = await desk.goto("/dashboard/no-such-page")
+    assert missing is not None and missing.status == 404
+    await desk.screenshot(path=shots / "not-found.png")
+    assert not _serious(await axe.run(desk))
     await desk.goto("/dashboard/themes")
     theme = await desk.locator("tbody a").first.get_attribute("href")
     await desk.goto(theme or "")
     person = await desk.locator("tbody a[href^='/dashboard/people/']").first.get_attribute("href")
     await desk.goto("/dashboard/inbox")
     ticket = await desk.locator(".queue a").first.get_attribute("href")
-    axe = Axe()
     for path in (*PAGES, theme, person, ticket):
         assert path is not None
         response = await desk.goto(path)
