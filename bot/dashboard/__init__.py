@@ -18,20 +18,24 @@ from bot.dashboard import (
     themes_page,
     webhooks_page,
 )
+from bot.dashboard.auth import COOKIE, signed_in
 from bot.dashboard.headers import SecurityHeaders
 from bot.dashboard.render import HERE
 from bot.dashboard.web import problem
 from bot.engine.registry import Registry
 from bot.i18n import N_
+from bot.storage.base import utcnow
 
 MAX_BODY = 256 * 1024
 """Dashboard forms are short; anything bigger is refused before it is read."""
 
 
 async def not_found(request: Request) -> Response:
-    """An unknown dashboard address."""
+    """An unknown dashboard address (with the usual header for someone signed in)."""
+    async with request.app.state.sarafan.sessionmaker() as session:
+        who = await signed_in(session=session, token=request.cookies.get(COOKIE), now=utcnow())
     return problem(request, 404, N_("Page not found"),
-                   N_("The address may be mistyped or out of date."))
+                   N_("The address may be mistyped or out of date."), who)
 
 
 def routes() -> list[Route | Mount]:

@@ -216,3 +216,10 @@ async def test_a_too_long_reply_and_a_huge_form_are_refused_politely(bot: Bot,
     assert huge.status_code in (403, 413)
     async with bot.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(OutboxItem)) == 0
+
+
+async def test_not_found_keeps_the_signed_in_header(web: Browser) -> None:
+    await web.sign_in("viewer")
+    page = await web.client.get("/dashboard/no-such-page")
+    assert page.status_code == 404
+    assert "Sign out" in page.text and "Back to the dashboard" in page.text
