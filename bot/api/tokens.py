@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.api.tables import ApiToken
@@ -120,6 +120,10 @@ async def take_request(
     """
     now = now or utcnow()
     window = now.replace(second=0, microsecond=0)
+    if session.get_bind().dialect.name == "postgresql":
+        # A counter lost in a crash is harmless: skip waiting for the WAL flush (this
+        # transaction only), which otherwise dominates a small request's time.
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     result = await session.execute(
         update(ApiToken).where(ApiToken.id == token.id)
         .values(rate_count=case((ApiToken.rate_window == window, ApiToken.rate_count + 1),
