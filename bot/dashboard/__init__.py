@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.dashboard import (
     account,
+    audit_page,
     beta_page,
     inbox,
     overview,
@@ -59,6 +60,7 @@ def routes() -> list[Route | Mount]:
         Route("/beta/{campaign}/decide", beta_page.decide, methods=["POST"]),
         Route("/beta/{campaign}/invite", beta_page.invite, methods=["POST"]),
         Route("/webhooks", webhooks_page.webhooks),
+        Route("/audit", audit_page.audit_log),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
         Route("/{rest:path}", not_found, methods=["GET", "POST"]),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.i18n import N_
 
 PAGES = (N_("Overview"), N_("Inbox"), N_("Surveys"), N_("Themes"), N_("Beta"), N_("Webhooks"),
-         N_("Your account"), N_("Person"), N_("Sign in"))
+         N_("Your account"), N_("Person"), N_("Sign in"), N_("Audit log"))
 LABELS = {
     "viewer": N_("Viewer"), "operator": N_("Operator"), "admin": N_("Admin"),
     "open": N_("Open"), "waiting": N_("Waiting"), "closed": N_("Closed"),

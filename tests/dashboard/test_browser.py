@@ -23,7 +23,8 @@ SCREENSHOTS = os.environ.get("SARAFAN_DASHBOARD_SCREENSHOTS")
 """A folder to keep the screenshots in (default: the test's temporary folder)."""
 PAGES = ("/dashboard/", "/dashboard/?days=90", "/dashboard/inbox", "/dashboard/surveys",
          "/dashboard/surveys/support_csat", "/dashboard/themes", "/dashboard/beta",
-         "/dashboard/beta/tasting_box", "/dashboard/webhooks", "/dashboard/account")
+         "/dashboard/beta/tasting_box", "/dashboard/webhooks", "/dashboard/audit",
+         "/dashboard/account")
 
 
 @pytest.fixture

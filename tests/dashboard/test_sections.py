@@ -155,3 +155,17 @@ async def test_survey_filters_use_the_survey_query(bot: Bot, web: Browser) -> No
     assert persian is not None and persian.responses < 30
     assert f'<p class="value">{persian.responses}</p>' in page
     assert '<option value="fa" lang="fa" selected>' in page
+
+
+async def test_admins_read_the_audit_log_others_cannot(bot: Bot, web: Browser) -> None:
+    await web.sign_in("admin")
+    await web.post_form("/dashboard/beta/tasting_box", "/dashboard/beta/tasting_box/invite")
+    log = await web.client.get("/dashboard/audit")
+    assert log.status_code == 200
+    assert "beta.invite" in log.text and "dashboard:ada@example.com" in log.text
+    mine = await web.client.get("/dashboard/audit?actor=dashboard:nobody")
+    assert "beta.invite" not in mine.text
+    web.client.cookies.clear()
+    await web.sign_in("operator")
+    assert (await web.client.get("/dashboard/audit")).status_code == 403
+    assert "Audit log" not in (await web.client.get("/dashboard/")).text
