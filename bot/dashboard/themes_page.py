@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import Response
 
+from bot.config import LANGUAGES
 from bot.dashboard.web import Ctx, page, problem
 from bot.feedback.queries import FeedbackFilter, list_feedback, list_themes, theme_detail
 from bot.i18n import N_
@@ -16,7 +17,11 @@ MESSAGES = 100
 @page()
 async def themes(ctx: Ctx) -> Response:
     """Themes by mentions over the last 30 days, with their trend."""
-    return ctx.page("themes.html", title="Themes", themes=await list_themes(ctx.db, days=30))
+    language = ctx.request.query_params.get("language")
+    language = language if language in LANGUAGES else None
+    found = await list_themes(ctx.db, days=30, where=FeedbackFilter(language=language))
+    return ctx.page("themes.html", title="Themes", themes=found, chosen_language=language,
+                    survey_languages=LANGUAGES)
 
 
 @page()

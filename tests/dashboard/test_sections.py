@@ -169,3 +169,12 @@ async def test_admins_read_the_audit_log_others_cannot(bot: Bot, web: Browser) -
     await web.sign_in("operator")
     assert (await web.client.get("/dashboard/audit")).status_code == 403
     assert "Audit log" not in (await web.client.get("/dashboard/")).text
+
+
+async def test_themes_of_one_language(bot: Bot, web: Browser) -> None:
+    from bot.feedback.queries import FeedbackFilter
+    await web.sign_in("viewer")
+    page = (await web.client.get("/dashboard/themes?language=ru")).text
+    async with bot.sessionmaker() as session:
+        russian = await list_themes(session, days=30, where=FeedbackFilter(language="ru"))
+    assert russian and page.count('href="/dashboard/themes/') == len(russian)
