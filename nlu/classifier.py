@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from nlu.calibration import Array, fit_temperature, softmax
@@ -28,7 +29,12 @@ TRAIN_THREADS = 2
 DEFAULT_TEMPERATURE = 0.1
 """Used when the data is too small for cross-validation; typical of fitted values."""
 
-FoldJob = tuple[Array, "Future[tuple[Array, Array]]"]
+SMALL_DATA = 5000
+"""Up to this many training examples, confidences are capped by a second view (below)."""
+NB_ALPHA = 0.3
+"""ComplementNB smoothing for that second view."""
+
+FoldJob = tuple[Array, "Future[tuple[Array, Array, Array | None]]"]
 
 
 class IntentClassifier:
@@ -43,6 +49,9 @@ class IntentClassifier:
         self.rejector = Rejector()
         self.ranker: LinearScorer | None = None
         self.detector: LinearScorer | None = None
+        self.second: LinearScorer | None = None
+        """Small data only: a naive Bayes view whose agreement the confidence needs."""
+        self.second_temperature = 1.0
 
     def _svm(self, multi_class: str) -> LinearSVC:
         """An unfitted SVM with the configured settings."""
@@ -60,6 +69,7 @@ class IntentClassifier:
         if len(self.intents) < 2:
             raise ValueError("the intent classifier needs examples of at least two intents")
         features = self.featurizer.fit_transform(texts)
+        small = len(labels) <= SMALL_DATA
         # liblinear releases the GIL, so the final models, the cross-validation folds and
         # the unknown-intent models train side by side. Warning filters are process-wide,
         # so one block here also covers the worker threads.
@@ -67,17 +77,27 @@ class IntentClassifier:
             warnings.simplefilter("ignore", ConvergenceWarning)
             ranker = pool.submit(self._svm(self.settings.multi_class).fit, features, labels)
             detector = pool.submit(self._svm("ovr").fit, features, labels)
-            folds = self._submit_folds(pool, features, labels)
+            second = pool.submit(self._naive_bayes, features, labels) if small else None
+            folds = self._submit_folds(pool, features, labels, small)
             groups = intent_groups(self.intents, self.settings.seed)
             hidden = [pool.submit(self._margins_without, features, labels, g) for g in groups]
             self.ranker = LinearScorer(ranker.result())
             self.detector = LinearScorer(detector.result())
+            self.second = LinearScorer(second.result()) if second is not None else None
             if folds:
                 self._calibrate(labels, folds, [job.result() for job in hidden])
         return self
 
+    def _naive_bayes(self, features: Matrix, labels: Array) -> ComplementNB:
+        """ComplementNB on the TF-IDF columns (it needs non-negative features)."""
+        return ComplementNB(alpha=NB_ALPHA).fit(self._nb_columns(features), labels)
+
+    def _nb_columns(self, features: Matrix) -> Matrix:
+        """The non-negative TF-IDF part of a feature matrix."""
+        return features[:, : self.featurizer.sparse_width]
+
     def _submit_folds(
-        self, pool: ThreadPoolExecutor, features: Matrix, labels: Array
+        self, pool: ThreadPoolExecutor, features: Matrix, labels: Array, small: bool
     ) -> list[FoldJob]:
         """Cross-validation jobs as (held-out rows, future margins); none if data is thin."""
         folds = min(self.settings.folds, int(min(np.unique(labels, return_counts=True)[1])))
@@ -85,17 +105,22 @@ class IntentClassifier:
             return []
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.settings.seed)
         return [
-            (test, pool.submit(self._fold_margins, features, labels, train, test))
+            (test, pool.submit(self._fold_margins, features, labels, train, test, small))
             for train, test in splitter.split(np.zeros(len(labels)), labels)
         ]
 
     def _fold_margins(
-        self, features: Matrix, labels: Array, train: Array, test: Array
-    ) -> tuple[Array, Array]:
-        """Ranker and detector margins of the ``test`` rows, trained on the ``train`` rows."""
+        self, features: Matrix, labels: Array, train: Array, test: Array, small: bool
+    ) -> tuple[Array, Array, Array | None]:
+        """Ranker, detector (and naive Bayes) margins of the ``test`` rows, trained on the
+        ``train`` rows."""
         ranker = self._svm(self.settings.multi_class).fit(features[train], labels[train])
         detector = self._svm("ovr").fit(features[train], labels[train])
-        return margins_of(ranker, features[test]), margins_of(detector, features[test])
+        second = None
+        if small:
+            bayes = self._naive_bayes(features[train], labels[train])
+            second = margins_of(bayes, self._nb_columns(features[test]))
+        return margins_of(ranker, features[test]), margins_of(detector, features[test]), second
 
     def _margins_without(self, features: Matrix, labels: Array, group: list[str]) -> Array:
         """Detector margins of ``group``'s examples from a model that never saw those intents."""
@@ -106,12 +131,16 @@ class IntentClassifier:
     def _calibrate(self, labels: Array, folds: list[FoldJob], unknown: list[Array]) -> None:
         """Fit both temperatures on held-out margins, then the out-of-scope rejector."""
         shape = (len(labels), len(self.intents))
-        ranked, detected = np.zeros(shape), np.zeros(shape)
+        ranked, detected, bayes = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         for test, job in folds:
-            ranked[test], detected[test] = job.result()
+            ranked[test], detected[test], second = job.result()
+            if second is not None:
+                bayes[test] = second
         truth = np.searchsorted(np.asarray(self.intents), labels)
         self.temperature = fit_temperature(ranked, truth)
         self.detector_temperature = fit_temperature(detected, truth)
+        if self.second is not None:
+            self.second_temperature = fit_temperature(bayes, truth)
         if unknown:
             known = margin_features(detected, self.detector_temperature)
             simulated = np.vstack([margin_features(u, self.detector_temperature) for u in unknown])
@@ -128,6 +157,9 @@ class IntentClassifier:
         assert self.ranker is not None and self.detector is not None, "fit() first"
         features = self.featurizer.transform(texts)
         probs = softmax(self.ranker.batch(features), self.temperature)
+        if self.second is not None:
+            bayes = self.second.batch(self._nb_columns(features))
+            probs = np.minimum(probs, softmax(bayes, self.second_temperature))
         detected = margin_features(self.detector.batch(features), self.detector_temperature)
         in_scope = self.rejector.score(detected)
         return [self._ranking(row, float(p), top) for row, p in zip(probs, in_scope, strict=True)]
@@ -138,13 +170,22 @@ class IntentClassifier:
         columns, values = self.featurizer.sparse_row(text)
         dense = self.featurizer.dense_row(text)
         probs = softmax(self.ranker.one(columns, values, dense)[None, :], self.temperature)[0]
+        if self.second is not None:
+            bayes = self.second.one(columns, values, None)[None, :]
+            probs = np.minimum(probs, softmax(bayes, self.second_temperature)[0])
         detected = self.detector.one(columns, values, dense)[None, :]
         in_scope = self.rejector.score_one(margin_features(detected, self.detector_temperature)[0])
         return self._ranking(probs, in_scope, top)
 
     def _ranking(self, row: Array, in_scope: float, top: int) -> tuple[IntentScore, ...]:
-        """One text's ranking; rejection keeps the ranked intents for the bot to inspect."""
-        order = np.argsort(-row)[:top]
+        """One text's ranking; rejection keeps the ranked intents for the bot to inspect.
+
+        On small data each confidence is the lower of the SVM's and naive Bayes' calibrated
+        probabilities: the two views err differently (the SVM trusts a rare shared phrase,
+        "I am feeling very ..."; naive Bayes the words frequent in an intent, "sad"), so a
+        message is sure only when both agree, and the ranking no longer sums to 1.
+        """
+        order = np.argsort(-row, kind="stable")[:top]
         ranking = tuple(IntentScore(self.intents[i], round(float(row[i]), 4)) for i in order)
         if in_scope < self.rejector.threshold:
             return (IntentScore(OUT_OF_SCOPE, round(1.0 - in_scope, 4)), *ranking)

@@ -58,6 +58,11 @@ class Featurizer:
             parts.append(sparse.csr_matrix(weight * self.encoder.encode(texts)))
         return sparse.hstack(parts, format="csr")
 
+    @property
+    def sparse_width(self) -> int:
+        """Columns of the TF-IDF blocks (the embeddings, when on, follow them)."""
+        return sum(len(block.vocabulary_) for block in self.blocks)
+
     def sparse_row(self, text: str) -> tuple[Array, Array]:
         """Column indices and values of one text's TF-IDF features, without sklearn overhead.
 

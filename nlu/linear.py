@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from nlu.calibration import Array
@@ -10,12 +11,16 @@ from nlu.features import Matrix
 
 
 class LinearScorer:
-    """Decision values of a fitted ``LinearSVC`` as an (n, classes) array."""
+    """Decision values of a fitted linear model (``LinearSVC``, ``ComplementNB``) as an
+    (n, classes) array."""
 
-    def __init__(self, model: LinearSVC) -> None:
+    def __init__(self, model: LinearSVC | ComplementNB) -> None:
         # Rows per feature, so one message gathers only the rows of its own features.
-        self.weights: Array = np.ascontiguousarray(model.coef_.T, dtype=np.float32)
-        self.bias: Array = np.asarray(model.intercept_, dtype=np.float64)
+        # ComplementNB's joint log-likelihood is the same product with its log-probabilities.
+        coef = model.feature_log_prob_ if isinstance(model, ComplementNB) else model.coef_
+        intercept = getattr(model, "intercept_", np.zeros(len(coef)))
+        self.weights: Array = np.ascontiguousarray(coef.T, dtype=np.float32)
+        self.bias: Array = np.asarray(intercept, dtype=np.float64)
 
     def batch(self, features: Matrix) -> Array:
         """Margins of many rows of a sparse feature matrix."""
@@ -30,8 +35,10 @@ class LinearScorer:
         return single
 
 
-def margins_of(model: LinearSVC, features: Matrix) -> Array:
+def margins_of(model: LinearSVC | ComplementNB, features: Matrix) -> Array:
     """Decision values straight from sklearn (used while training)."""
+    if isinstance(model, ComplementNB):
+        return np.asarray(features @ model.feature_log_prob_.T, dtype=np.float64)
     return _two_columns(np.asarray(model.decision_function(features), dtype=np.float64))
 
 

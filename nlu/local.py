@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from nlu.training_data import TrainingData
 from nlu.types import OUT_OF_SCOPE, Example, IntentScore, Parse
 
 __all__ = ["LocalNlu", "ModelVersionError"]
+
+log = logging.getLogger(__name__)
 
 TOP = 10
 """Intents listed in a parse's ranking."""
@@ -34,6 +38,28 @@ def _latin_spellings(examples: list[Example]) -> list[tuple[str, str]]:
     ]
 
 
+MIN_PER_INTENT = 50
+"""A sample of a very large set keeps at least this many examples of every intent."""
+
+
+def sample(examples: list[Example], settings: ClassifierSettings) -> list[Example]:
+    """``examples`` if within ``settings.max_examples``, else a stratified sample of them."""
+    if len(examples) <= settings.max_examples:
+        return examples
+    by_intent: dict[str, list[Example]] = {}
+    for example in examples:
+        by_intent.setdefault(example.intent, []).append(example)
+    share = settings.max_examples / len(examples)
+    rng = random.Random(settings.seed)
+    kept: list[Example] = []
+    for group in by_intent.values():
+        want = min(len(group), max(MIN_PER_INTENT, round(len(group) * share)))
+        kept.extend(rng.sample(group, want))
+    log.warning("training on a stratified sample of %d of %d examples (max_examples)",
+                len(kept), len(examples))
+    return kept
+
+
 class LocalNlu:
     """Intent classifier, entity extractor, language identification and sentiment together."""
 
@@ -48,7 +74,12 @@ class LocalNlu:
     def train(cls, data: TrainingData, settings: ClassifierSettings | None = None) -> LocalNlu:
         """Train from ``data``; examples are sorted first so training is reproducible."""
         settings = settings or ClassifierSettings()
-        examples = sorted(data.examples, key=lambda ex: (ex.intent, ex.text, ex.language or ""))
+        if not data.examples:
+            raise ValueError("no training examples: add intents with examples to the data")
+        # Exact repeats add nothing but time; sorting makes training reproducible.
+        unique = {(ex.intent, ex.text, ex.language or ""): ex for ex in data.examples}
+        examples = sample(sorted(unique.values(), key=lambda ex: (ex.intent, ex.text,
+                                                                   ex.language or "")), settings)
         pairs = [(ex.text, ex.intent) for ex in examples]
         if settings.transliterate:
             pairs += _latin_spellings(examples)
@@ -69,18 +100,20 @@ class LocalNlu:
 
     def parse_sync(self, text: str, *, language: str | None = None) -> Parse:
         """The same as ``parse`` for callers without an event loop."""
-        guess = choose_language(text, language)
-        if not text.strip():
+        # A very long message is read on its first ``max_chars`` (bounded time, same answer).
+        head = text[: self.classifier.settings.max_chars]
+        guess = choose_language(head, language)
+        if not head.strip():
             return Parse(text, guess, IntentScore(OUT_OF_SCOPE, 1.0))
-        full = self.classifier.rank_one(self.extractor.with_features(text), top=RANKED)
+        full = self.classifier.rank_one(self.extractor.with_features(head), top=RANKED)
         ranking, selection = retrieval.split(full)
         return Parse(
             text=text,
             language=guess,
             intent=ranking[0],
             ranking=ranking[:TOP],
-            entities=self.extractor.extract(text, guess.code),
-            sentiment=sentiment(text, guess.code),
+            entities=self.extractor.extract(head, guess.code),
+            sentiment=sentiment(head, guess.code),
             response_selector=selection,
         )
 
@@ -89,7 +122,10 @@ class LocalNlu:
 
         Retrieval intents are reported by their base name (``faq``), as ``parse`` does.
         """
-        rankings = self.classifier.rank([self.extractor.with_features(t) for t in texts], top=1)
+        limit = self.classifier.settings.max_chars
+        rankings = self.classifier.rank(
+            [self.extractor.with_features(t[:limit]) for t in texts], top=1
+        )
         return [retrieval.split(ranking)[0][0] for ranking in rankings]
 
     def save(self, path: Path) -> None:

@@ -28,6 +28,11 @@ class ClassifierSettings:
     """Add sentence embeddings (needs ``pip install sarafan[embeddings]``)."""
     embedding_weight: float = 1.5
     """Scale of the embedding block next to the TF-IDF blocks (best of 0.5–2 on Banking77)."""
+    max_examples: int = 30_000
+    """Larger sets train on a stratified sample of this many (time and memory stay bounded;
+    every intent keeps at least ``MIN_PER_INTENT`` examples or all it has)."""
+    max_chars: int = 2_000
+    """A message is classified and searched for entities on its first this many characters."""
     seed: int = 0
 
     def fingerprint(self) -> str:
