@@ -21,8 +21,8 @@ from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo
 from bot.messages import Inbound, Kind
 
-COMMANDS = ("/privacy", "/optout", "/forget", "/beta", "/leave_beta")
-NAMESPACES = ("privacy:", "beta:", "ref:")
+COMMANDS = ("/privacy", "/optout", "/forget")
+NAMESPACES = ("privacy:",)
 WITHDRAWN_HOOK = "consent.withdrawn"
 """Hook ``async fn(session, contact_id, purpose)`` run when a purpose is withdrawn."""
 
@@ -31,8 +31,6 @@ def _wants_ledger(message: Inbound) -> bool:
     """Only the turns that show or change consent pay for reading the ledger."""
     if message.kind is Kind.BUTTON:
         return (message.payload or "").startswith(NAMESPACES)
-    if message.kind is Kind.START:
-        return True
     return (message.text or "").strip().lower().startswith(COMMANDS)
 
 
