@@ -80,7 +80,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def running(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def trained(env: dict[str, str]) -> None:
+    """The NLU model in the session's cache, so a child only loads it (training takes from
+    12 s on a quiet machine to minutes on a busy one; the child's start-up wait is bounded)."""
+    from bot.config import NluSettings, Settings
+    from bot.nlu_setup import local_model
+
+    model_dir = Path(env["SARAFAN_NLU__MODEL_DIR"])
+    local_model(Settings(environment="test", nlu=NluSettings(model_dir=model_dir),
+                         _env_file=None))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def running(
+    env: dict[str, str], tmp_path: Path, trained: None
+) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """`sarafan run` as a child process on a free port; killed if the test fails early."""
     port = _free_port()
     child = subprocess.Popen(
