@@ -44,7 +44,16 @@ class Featurizer:
         if self.settings.embeddings:
             self.encoder = load_encoder()
         clean = [normalize(text) for text in texts]
-        return self._stack([block.fit_transform(clean) for block in self.blocks], texts)
+        if len(clean) > self.settings.prune_above:
+            # On large sets most n-grams occur once: they are most of the vocabulary, the
+            # weight matrices and the training memory, and carry almost no signal.
+            for block in self.blocks:
+                block.set_params(min_df=self.settings.min_df)
+        parts = [block.fit_transform(clean) for block in self.blocks]
+        for block in self.blocks:
+            # sklearn keeps every pruned n-gram in ``stop_words_``, only for introspection.
+            block.__dict__.pop("stop_words_", None)
+        return self._stack(parts, texts)
 
     def transform(self, texts: Sequence[str]) -> Matrix:
         """Features of new texts (the vectorised path for batches)."""

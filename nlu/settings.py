@@ -28,6 +28,9 @@ class ClassifierSettings:
     """Add sentence embeddings (needs ``pip install sarafan[embeddings]``)."""
     embedding_weight: float = 1.5
     """Scale of the embedding block next to the TF-IDF blocks (best of 0.5–2 on Banking77)."""
+    prune_above: int = 5_000
+    """Sets larger than this drop n-grams seen in fewer than ``min_df`` training texts."""
+    min_df: int = 2
     max_examples: int = 30_000
     """Larger sets train on a stratified sample of this many (time and memory stay bounded;
     every intent keeps at least ``MIN_PER_INTENT`` examples or all it has)."""
