@@ -83,8 +83,10 @@ async def test_human_operator_reply_and_close(bot: BotHarness) -> None:
     assert relayed.text == "Our team: Hi! Looking into it."
     assert await bot.say("thanks, my order is 42") == []  # goes to people, not the bot
     assert "my order is 42" in operators(bot)[-1][1].text
-    [notice] = await operator_says(bot, "/close", forward_id)
+    # The post-support CSAT (bot/surveys, demo content) follows the closing notice.
+    notice, *csat = await operator_says(bot, "/close", forward_id)
     assert "closed your request" in notice.text
+    assert any(b.payload.startswith("sv:support_csat:") for r in csat for b in r.buttons)
     assert "closed" in operators(bot)[-1][1].text
     [ticket] = await tickets(bot)
     assert ticket.status == CLOSED and ticket.closed_by == "operator"
@@ -96,7 +98,7 @@ async def test_human_operator_reply_and_close(bot: BotHarness) -> None:
 async def test_customer_closes_and_late_operator_reply_is_kept(bot: BotHarness) -> None:
     await bot.say("/human")
     [(forward_id, _)] = operators(bot)
-    [closed] = await bot.say("/close")
+    closed, *_csat = await bot.say("/close")
     assert "is closed" in closed.text
     assert "closed by the customer" in operators(bot)[-1][1].text
     assert await operator_says(bot, "sorry for the wait!", forward_id) == []
