@@ -8,11 +8,20 @@ from pathlib import Path
 
 import yaml
 
+from bot.engine.turns import _language
+from bot.flows.scope import Vocabulary
 from bot.flows.support_decide import Decision, Verdict, decide_support
 from bot.kb.model import KnowledgeBase
+from bot.messages import Inbound
+from bot.storage.models import Contact
 from nlu.local import LocalNlu
 
-CASES = Path(__file__).resolve().parents[2] / "tests" / "support_quality" / "cases.yml"
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "support_quality" / "cases.yml"
+FRESH = ROOT / "tests" / "support_quality" / "fresh.yml"
+"""The issue-14 test set: never used to tune thresholds or word lists."""
+DEV = Path(__file__).resolve().parent / "dev.yml"
+"""Where thresholds and word lists are tuned."""
 KINDS = ("answer", "clarify", "handoff", "out_of_scope")
 
 
@@ -37,6 +46,10 @@ class Result:
     case: Case
     got: str
     offered: tuple[str, ...] = ()
+    reply_language: str = ""
+    """The language a new web-chat customer whose browser says ``case.language`` is answered in."""
+    cold_language: str = ""
+    """The language a new customer without any language hint is answered in."""
 
     @property
     def correct(self) -> bool:
@@ -71,10 +84,28 @@ def label(decision: Decision) -> str:
 def evaluate(nlu: LocalNlu, kb: KnowledgeBase, cases: Iterable[Case]) -> list[Result]:
     """Each case as a first message from a new customer (no stored language)."""
     results = []
+    vocabulary = Vocabulary.of(kb)
     for case in cases:
-        decision = decide_support(case.text, nlu.parse_sync(case.text), kb)
-        results.append(Result(case, label(decision), tuple(e.id for e in decision.entries)))
+        parse = nlu.parse_sync(case.text)
+        decision = decide_support(case.text, parse, kb, vocabulary)
+        results.append(Result(case, label(decision), tuple(e.id for e in decision.entries),
+                              _reply_language(nlu, case, case.language),
+                              _reply_language(nlu, case, None)))
     return results
+
+
+def _reply_language(nlu: LocalNlu, case: Case, hint: str | None) -> str:
+    """The engine's own choice (bot.engine.turns) for a first message with this hint."""
+    contact = Contact(language=hint, language_source="hint" if hint else None)
+    message = Inbound("webchat", "1", "u", "u", text=case.text, language_hint=hint)
+    return _language(contact, message, nlu.parse_sync(case.text, language=hint), "en")
+
+
+def language_share(results: list[Result], cold: bool = False) -> tuple[int, int]:
+    """Replies in the customer's language, with a browser hint (or without any, ``cold``)."""
+    right = sum((r.cold_language if cold else r.reply_language) == r.case.language
+                for r in results)
+    return right, len(results)
 
 
 def share(results: list[Result], kind: str | None = None) -> tuple[int, int]:

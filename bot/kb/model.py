@@ -47,6 +47,24 @@ class Policy:
     clarify_confidence: float = 0.08
     """Entries at least this likely are offered as choices when unsure."""
     clarify_options: int = 3
+    clarify_margin: float = 0.7
+    """Ask back when the runner-up entry scores at least this share of the best one."""
+    short_message_words: int = 1
+    """A message with at most this many content words is answered only when one of its
+    words belongs mostly to one entry ("paypal?"); else the bot asks ("delivery?")."""
+    distinctive_share: float = 0.7
+    """A word points to an entry when that entry holds this share of the word's uses in the
+    example questions."""
+    short_distinctive_share: float = 0.8
+    """The same for a message of at most ``short_message_words`` words ("money" is 71%
+    refunds, 29% failed payments: too close to answer without asking)."""
+    option_share: float = 0.15
+    """When asking back, entries holding this share of a word are offered."""
+    trust_confidence: float = 0.95
+    """Answer a message none of whose words the examples use only when the NLU is this sure
+    (transliteration the examples lack, "dai trek nomer"); never for places or off-topic."""
+    shop_words_required: int = 1
+    """Content words of the examples a message needs to count as the shop's business."""
     misses_before_handoff: int = 2
     """Out-of-scope messages in a row before a person takes over."""
     angry_sentiment: float = -0.6

@@ -42,7 +42,7 @@ def test_confident_question_is_answered_with_rating_buttons() -> None:
 def test_unsure_question_offers_the_closest_entries() -> None:
     unsure = parse("faq_returns", 0.4, ranking=(("faq_returns", 0.4), ("faq_refund_time", 0.3),
                                                  ("greet", 0.2), ("faq_warranty", 0.05)))
-    [reply] = decide(turn("money back for teapot?", parse_=unsure), registry()).replies
+    [reply] = decide(turn("money back?", parse_=unsure), registry()).replies
     payloads = [b.payload for b in reply.buttons]
     assert payloads == ["faq:returns", "faq:refund_time", "handoff:request"]
 

@@ -1,0 +1,101 @@
+"""Which language a message in Latin letters is written in: English, or transliterated
+Russian, Bulgarian, Greek or Persian ("Finglish").
+
+The NLU's language identifier knows transliterated ru/bg/el but not Finglish, and on a few
+words it mixes them up (``stelnete stin kypro`` read as Bulgarian). Customers write with a
+small set of very frequent function words and verb forms, so counting those is a robust
+second opinion for the reply language; it is only used when it is clearly ahead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.types import LanguageGuess
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list."""
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[a-z']+")
+
+# Frequent words customers use; a word listed under two languages counts for both, weakly.
+_MARKERS: dict[str, frozenset[str]] = {
+    "en": _words(
+        "the is are my i you do does can to a an how what where when why for it and of in on "
+        "with please order delivery shipping refund return money card pay payment not no yes "
+        "have has was will would want need this that your me help get got hi hello thanks "
+        "there any still from at by if or"),
+    "fa": _words(
+        "salam salaam man kojast koja chera chetor chetori mikham mikhastam mikhaym mishe "
+        "mitoonam mitunam mitoonid hast hastid nist darid dari darin kei key ki chand chie chi "
+        "sefaresh sefareshe sefaresham sefareshm pool pul poolam pulam pardakht ersal bargasht "
+        "hesab hesabam kharid nemikonam mikonam dige hichvaght hichvagh azatun azaton azat "
+        "adam harf bezanam lotfan lotfa mamnoon mamnun merci kharab shekaste shekasteh shode "
+        "shodeh nashode hanooz hanuz nareside naresid kolahbardar kolahbardarid baraye bede "
+        "bedid beman kheili kheyli alan emruz emrooz farda ro ra tahvil kart moshkel "
+        "mifrestid mifrestin mirese mireseh mirize residam chera ham"),
+    "ru": _words(
+        "gde moy moi moya moyo zakaz zakaza zakazal dostavka dostavku skolko kogda vy vas "
+        "menya mne nado nuzhno khochu hochu pochemu kak eto ne net da dengi vernut vernite "
+        "vozvrat otpravlyaete otpravite posylka posylku spasibo pozhaluysta pozhalujsta bolshe "
+        "nikogda kuplyu obmanshchiki moshenniki cheloveka chelovekom pozovite operatora chto kto "
+        "seychas uzhe eshche tovar oplata oplatit kartoy karta trek nomer dai day idet prishel "
+        "prishla slomalsya razbit razbilsya zdravstvuyte privet"),
+    "bg": _words(
+        "kude kade porachkata porachka porachkata kolko struva dostavkata iskam govorya chovek "
+        "li prashtate koga shte varnete parite nikoga poveche nyama pazaruvam ot vas da "
+        "izmamnitsi blagodarya molya zashto kakvo tova moyata plashtane vrashtane kak mi e "
+        "ste imate mozhe dostavyate kasno zdraveyte zdrasti pratkata schupen schupena"),
+    "el": _words(
+        "pou einai i paraggelia paragelia mou pote tha epistrepsete ta lefta den ksana "
+        "ksanagorasw ksanagoraso apo sas apateones thelo thelw na milisw miliso me anthrwpo "
+        "anthropo stelnete stin sto giati pos poso kostizei efxaristo efharisto parakalw "
+        "parakalo kai ti ginetai dema apostoli pliromi kanete exete mporo mporw kala geia "
+        "hrimata xrimata spasmeno"),
+}
+# Persian verbs in Latin letters: mi-/nemi-/be- prefixes with personal endings.
+_FINGLISH_VERB = re.compile(r"^(?:mi|nemi|bi|be)[a-z]{2,}(?:am|i|e|im|id|in|an|and|eh)$")
+_ENGLISH_SUFFIX = re.compile(r"(?:ing|ed|tion|ly)$")
+CLEAR_LEAD = 2.0
+"""The winner needs at least this many points more than the runner-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class LatinGuess:
+    """A language code and how far ahead of the next language it is (0 when unclear)."""
+
+    code: str
+    lead: float
+
+
+def guess_latin(text: str) -> LatinGuess | None:
+    """The language of a mostly-Latin message by its function words, or None when unclear."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or sum(ch.isascii() for ch in letters) < 0.8 * len(letters):
+        return None
+    scores = dict.fromkeys(_MARKERS, 0.0)
+    for word in _WORD.findall(text.casefold()):
+        owners = [code for code, words in _MARKERS.items() if word in words]
+        for code in owners:
+            scores[code] += 1.0 / len(owners)
+        if not owners and _FINGLISH_VERB.match(word):
+            scores["fa"] += 1.0
+        if not owners and _ENGLISH_SUFFIX.search(word):
+            scores["en"] += 0.5
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top - second < CLEAR_LEAD:
+        return None
+    return LatinGuess(best, top - second)
+
+
+def refine(guess: LanguageGuess, text: str) -> LanguageGuess:
+    """The identifier's guess, replaced by the function-word count when that is clearly ahead."""
+    latin = guess_latin(text)
+    if latin is None or latin.code == guess.code:
+        return guess
+    return LanguageGuess(latin.code, 1.0)
