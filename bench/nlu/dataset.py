@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = "SARAFAN_BANKING77_DIR"
+ENV = "BANKING77_DIR"
 CITATION = (
     "Banking77: Casanueva et al. 2020, Efficient Intent Detection with Dual Sentence "
     "Encoders, NLP4ConvAI @ ACL 2020 (CC BY 4.0), PolyAI-LDN/task-specific-datasets@57ec275"
@@ -27,7 +27,7 @@ class Split:
 
 
 def dataset_dir() -> Path:
-    """``$SARAFAN_BANKING77_DIR`` or ``../shared/datasets/banking77`` from the repo root."""
+    """``$BANKING77_DIR`` or ``../shared/datasets/banking77`` from the repo root."""
     return Path(os.environ.get(ENV, REPO.parent / "shared" / "datasets" / "banking77"))
 
 
