@@ -76,6 +76,8 @@ def label(decision: Decision) -> str:
             return decision.entries[0].id
         case Verdict.HANDOFF | Verdict.COMPLAINT:
             return "handoff"
+        case Verdict.DECLINE:
+            return "out_of_scope"
         case Verdict.SMALL_TALK if decision.intent == "help":
             return "clarify"  # the bot answers "help" with every topic as a choice
     return str(decision.verdict)

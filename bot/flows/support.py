@@ -25,6 +25,12 @@ SMALL_TALK_REPLIES = {
     "affirm": N_("Okay. What else can I help you with?"),
     "deny": N_("Okay. What else can I help you with?"),
 }
+CLARIFY_QUESTIONS = {
+    "": N_("I am not sure I understood. Did you mean one of these?"),
+    "order": N_("Is this your order number? What would you like to know about the order?"),
+    "place": N_("What would you like to know about delivery there?"),
+}
+"""The question asked back, by what the message was: vague, a bare number, a bare place."""
 
 
 def register(registry: Registry) -> None:
@@ -74,7 +80,9 @@ class Support:
             case Verdict.ANSWER:
                 return self.answer(turn, decision.entries[0])
             case Verdict.CLARIFY:
-                return self._clarify(turn, decision.entries)
+                return self._clarify(turn, decision.entries, decision.topic)
+            case Verdict.DECLINE:
+                return self._decline(turn)
             case Verdict.COMPLAINT:
                 return self.handoff.open(turn, "complaint", HIGH)
             case Verdict.HANDOFF:
@@ -130,11 +138,19 @@ class Support:
         return say(turn, "Here are the topics I can help with:",
                    buttons=self._topic_buttons(turn, tuple(self.kb.entries)))
 
-    def _clarify(self, turn: Turn, entries: tuple[Entry, ...]) -> Outcome:
+    def _clarify(self, turn: Turn, entries: tuple[Entry, ...], topic: str = "") -> Outcome:
         buttons = (*self._topic_buttons(turn, tuple(e.id for e in entries)), human_button(turn))
         state = DialogueState(FLOW, "clarify", {"misses": self._misses(turn)})
-        return say(turn, "I am not sure I understood. Did you mean one of these?",
-                   buttons=buttons, state=state)
+        question = CLARIFY_QUESTIONS.get(topic, CLARIFY_QUESTIONS[""])
+        return say(turn, question, buttons=buttons, state=state)
+
+    def _decline(self, turn: Turn) -> Outcome:
+        """Not the shop's business: say so plainly; it is not a miss (no ticket follows)."""
+        return say(turn, "Sorry, I can only help with questions about our shop: orders, "
+                         "delivery, returns and payment. If you need something else from "
+                         "us, I can pass you to a person.",
+                   buttons=(human_button(turn),),
+                   state=DialogueState(FLOW, "declined", {"misses": self._misses(turn)}))
 
     def _miss(self, turn: Turn) -> Outcome:
         misses = self._misses(turn) + 1
@@ -158,3 +174,4 @@ class Support:
     @staticmethod
     def _misses(turn: Turn) -> int:
         return int(turn.state.data.get("misses", 0)) if turn.state.flow == FLOW else 0
+

@@ -30,6 +30,8 @@ class Verdict(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
     OUT_OF_SCOPE = "out_of_scope"
+    DECLINE = "decline"
+    """Clearly not the shop's business (weather, homework, another brand): say so."""
     HANDOFF = "handoff"
     COMPLAINT = "complaint"
     SMALL_TALK = "small_talk"
@@ -44,6 +46,8 @@ class Decision:
     verdict: Verdict
     entries: tuple[Entry, ...] = ()
     intent: str = ""
+    topic: str = ""
+    """For a clarification: ``order`` (a bare number), ``place`` (a bare place name) or ``""``."""
 
 
 def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
@@ -51,7 +55,7 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     """Classify one message; thresholds come from ``kb.policy`` (see docs/support.md)."""
     policy = kb.policy
     if ORDER_ID.match(text):
-        return Decision(Verdict.CLARIFY, _known(kb, ORDER_ENTRIES))
+        return Decision(Verdict.CLARIFY, _known(kb, ORDER_ENTRIES), topic="order")
     if not any(char.isalnum() for char in text):
         return Decision(Verdict.NO_WORDS)
     guess = parse.language
@@ -72,13 +76,13 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
         if top.name in SMALL_TALK and confident and not reading.names:
             return Decision(Verdict.SMALL_TALK, intent=top.name)
         if reading.names and not reading.content and not reading.off_topic:
-            return Decision(Verdict.CLARIFY, _known(kb, PLACE_ENTRIES))
+            return Decision(Verdict.CLARIFY, _known(kb, PLACE_ENTRIES), topic="place")
         if ranked and ranked[0][1] >= policy.trust_confidence and not reading.names \
                 and not reading.off_topic and not parse.out_of_scope:
             return Decision(Verdict.ANSWER, (ranked[0][0],), ranked[0][0].intent)
-        return Decision(Verdict.OUT_OF_SCOPE)
+        return Decision(Verdict.DECLINE)
     if reading.off_topic and reading.shop_words < 2 * policy.shop_words_required:
-        return Decision(Verdict.OUT_OF_SCOPE)
+        return Decision(Verdict.DECLINE)
     unclear = _unclear(reading, ranked, kb)
     if unclear:
         return Decision(Verdict.CLARIFY, unclear[: policy.clarify_options])
