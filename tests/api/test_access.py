@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from bot.api import tokens
 from bot.api.tables import ApiToken
 from bot.api.tokens import authenticate, hash_token, revoke_token, take_request
 from tests.api.conftest import Api
@@ -52,14 +54,18 @@ async def test_a_revoked_token_stops_working_at_once(api: Api) -> None:
     assert "revoked" in response.json()["detail"]
 
 
-async def test_rate_limit_answers_429_with_retry_after(api: Api) -> None:
+async def test_rate_limit_answers_429_with_retry_after(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One fixed instant: a minute boundary between two requests would reset the count.
+    monkeypatch.setattr(tokens, "utcnow", lambda: datetime(2026, 12, 1, 10, 0, 15, tzinfo=UTC))
     token = await api.token("admin", rate=3)
     statuses = [(await api.get("/events", token)).status_code for _ in range(4)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3] == 429
     response = await api.get("/events", token)
     assert response.status_code == 429
-    assert 1 <= int(response.headers["retry-after"]) <= 60
+    assert int(response.headers["retry-after"]) == 45
     assert response.json()["retry_after"] == int(response.headers["retry-after"])
 
 

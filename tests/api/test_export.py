@@ -38,11 +38,13 @@ async def test_export_memory_is_flat_in_the_number_of_rows(api: Api) -> None:
         await seed(session, contacts=200, feedback=20_000)
         await session.commit()
     small = FeedbackQuery(channel="telegram", category="bug")  # every 15th item: 1,334 rows
-    rows_small, peak_small = await _peak(maker, small, ExportFormat.jsonl)
+    rows_small, peak_small = await _peak(maker, small, ExportFormat.csv)
     rows_all, peak_all = await _peak(maker, FeedbackQuery(), ExportFormat.csv)
-    assert rows_small == 1334 and rows_all == 20_001  # CSV: a header line more
-    # 15 times the rows, yet the peak stays about one page (1,000 rows) of objects.
-    assert peak_all < 1.5 * peak_small + 512 * 1024, (peak_small, peak_all)
+    assert rows_small == 1335 and rows_all == 20_001  # with the header line
+    # 15 times the rows, yet the peak stays about one page (1,000 rows) of objects (measured:
+    # 2.4 and 3.9 MB here); holding the rows as objects would take far more.
+    assert peak_all < 2 * peak_small + 1024 * 1024, (peak_small, peak_all)
+    assert peak_all < 12 * 1024 * 1024, peak_all
 
 
 async def test_csv_and_json_lines_over_http_match_the_list(api: Api) -> None:

@@ -120,6 +120,7 @@ async def test_a_slow_endpoint_times_out_without_blocking_and_finally_fails(
     assert len({job.key for job in jobs}) == len(jobs)
     # An operator retries it by hand once the receiver is fixed.
     receiver.mode = "ok"
+    monkeypatch.setattr(dispatch_module, "TOTAL_SECONDS", 10.0)  # a busy machine is not slow
     async with api.harness.bot.sessionmaker() as session:
         endpoint = await session.get(type(slow), slow.id)
         assert endpoint is not None
