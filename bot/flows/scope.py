@@ -221,3 +221,8 @@ def _content_words(tokens: Iterable[str]) -> Iterable[str]:
                 and len(word) > 1 \
                 and not any(ch.isdigit() for ch in word):
             yield word
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words (what matching compares)."""
+    return frozenset(stem(word) for word in _content(text))

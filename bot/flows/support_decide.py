@@ -10,6 +10,7 @@ from bot.config import LANGUAGES
 from bot.flows.anger import describes_damage, read_anger
 from bot.flows.scope import Reading, Vocabulary, read
 from bot.kb.model import Entry, KnowledgeBase
+from nlu.text import normalize
 from nlu.types import Parse
 
 FOREIGN_CONFIDENCE = 0.8
@@ -19,6 +20,10 @@ ORDER_ID = re.compile(r"^\W*(?:#|no\.?|№)?\s*[A-Za-z]{0,4}[-\s]?\d+\W*$")
 """A bare number or order id ("48213", "#SMV-48213"): the customer means an order."""
 OVERRULED = frozenset({"complaint", "request_human"})
 """Core intents that, when the words did not confirm them, say nothing about the entries."""
+JOINED = re.compile(r"\b(?:and|also|plus)\b|\bи\b|\bа также\b|\bκαι\b| و |\?.*\w.*\?")
+"""Words that join two questions (and two question marks)."""
+LONG_MESSAGE_WORDS = 30
+"""Longer messages tell a story before the question: their "and"s do not join questions."""
 ORDER_ENTRIES = ("order_status", "order_change")
 PLACE_ENTRIES = ("shipping_countries", "shipping_time", "shipping_cost")
 """A bare place name: the customer most likely asks about delivery there."""
@@ -83,7 +88,7 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
         return Decision(Verdict.DECLINE)
     if reading.off_topic and reading.shop_words < 2 * policy.shop_words_required:
         return Decision(Verdict.DECLINE)
-    unclear = _unclear(reading, ranked, kb)
+    unclear = _unclear(text, reading, ranked, kb)
     if unclear:
         return Decision(Verdict.CLARIFY, unclear[: policy.clarify_options])
     best, score = ranked[0] if ranked else (None, 0.0)
@@ -139,7 +144,7 @@ def _ranked(parse: Parse, kb: KnowledgeBase) -> list[tuple[Entry, float]]:
     return [(e, c / share) for e, c in entries] if 0 < share < 1 else entries
 
 
-def _unclear(reading: Reading, ranked: list[tuple[Entry, float]],
+def _unclear(text: str, reading: Reading, ranked: list[tuple[Entry, float]],
              kb: KnowledgeBase) -> tuple[Entry, ...]:
     """The entries to offer when the words do not settle the question, else ()."""
     policy = kb.policy
@@ -152,11 +157,11 @@ def _unclear(reading: Reading, ranked: list[tuple[Entry, float]],
             options = reading.candidates(policy.option_share)
         ordered = sorted(options, key=lambda i: order.get(i, len(order)))
         return _known(kb, tuple(ordered)) if len(ordered) > 1 else ()
-    likely = {e.id for e, s in ranked if s >= policy.clarify_confidence}
-    asked = distinctive & likely
-    if len(asked) > 1 and len(reading.content) <= 2 * policy.short_message_words + 2:
-        # Two questions in one message ("shipping to spain and do you take paypal").
-        return _known(kb, tuple(sorted(asked, key=lambda i: order.get(i, len(order)))))
+    if len(distinctive) > 1 and JOINED.search(normalize(text)) \
+            and len(text.split()) <= LONG_MESSAGE_WORDS:
+        # Two questions in one message ("shipping to spain and do you take paypal"): offer
+        # both rather than answer one and drop the other.
+        return _known(kb, tuple(sorted(distinctive, key=lambda i: order.get(i, len(order)))))
     return ()
 
 
