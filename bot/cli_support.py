@@ -42,6 +42,10 @@ def kb_check(
                                                settings.default_language)
     for problem in problems:
         typer.echo(problem)
+    from bot.kb.overlap import overlap_warnings  # warnings only: the exit code stays 0
+
+    for warning in overlap_warnings(parsed.entries):
+        typer.echo(f"warning: {warning}")
     typer.echo(f"{files} files, {len(parsed.entries)} entries, {len(problems)} problems")
     if problems:
         raise typer.Exit(1)
