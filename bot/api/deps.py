@@ -57,8 +57,10 @@ def _query_names(request: Request) -> frozenset[str] | None:
     api = request.app
     if not isinstance(route, APIRoute) or not isinstance(api, FastAPI):
         return None
-    cache: dict[tuple[str, str], frozenset[str]] = api.state.__dict__.setdefault(
-        "_query_names", {})
+    cache: dict[tuple[str, str], frozenset[str]] | None = getattr(api.state, "query_names",
+                                                                   None)
+    if cache is None:
+        cache = api.state.query_names = {}
     key = (request.method.lower(), route.path_format)
     if key not in cache:
         operation = api.openapi().get("paths", {}).get(route.path_format, {}).get(key[0], {})
