@@ -77,6 +77,8 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     if _nlu_angry(text, parse, kb, reading):
         return Decision(Verdict.COMPLAINT, intent=top.name)
     ranked = _ranked(parse, kb)
+    if reading.off_topic and reading.shop_words < 2 * policy.shop_words_required:
+        return Decision(Verdict.DECLINE)
     if reading.shop_words < policy.shop_words_required:
         if top.name in SMALL_TALK and confident and not reading.names:
             return Decision(Verdict.SMALL_TALK, intent=top.name)
@@ -85,8 +87,6 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
         if ranked and ranked[0][1] >= policy.trust_confidence and not reading.names \
                 and not reading.off_topic and not parse.out_of_scope:
             return Decision(Verdict.ANSWER, (ranked[0][0],), ranked[0][0].intent)
-        return Decision(Verdict.DECLINE)
-    if reading.off_topic and reading.shop_words < 2 * policy.shop_words_required:
         return Decision(Verdict.DECLINE)
     unclear = _unclear(text, reading, ranked, kb)
     if unclear:
@@ -106,6 +106,11 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
         # Two or more words, each mostly used in one entry's examples, name the same entry.
         return Decision(Verdict.ANSWER, _known(kb, tuple(pointed)), "")
     close = tuple(e for e, s in ranked if s >= policy.clarify_confidence)
+    if not close and top.name in SMALL_TALK:
+        # "Hello, where is my parcel?": the greeting took the classifier's whole mass, the
+        # words still name entries; offer those.
+        options = reading.candidates(policy.option_share)
+        close = _known(kb, tuple(sorted(options, key=lambda i: -_best_share(reading, i))))
     if len(close) == 1 and (not pointed or close[0].id in pointed):
         # One plausible entry and no word against it: asking "did you mean X?" only delays.
         return Decision(Verdict.ANSWER, close, close[0].intent)
@@ -163,6 +168,10 @@ def _unclear(text: str, reading: Reading, ranked: list[tuple[Entry, float]],
         # both rather than answer one and drop the other.
         return _known(kb, tuple(sorted(distinctive, key=lambda i: order.get(i, len(order)))))
     return ()
+
+
+def _best_share(reading: Reading, entry_id: str) -> float:
+    return max((shares.get(entry_id, 0.0) for shares in reading.word_shares), default=0.0)
 
 
 def _known(kb: KnowledgeBase, ids: tuple[str, ...]) -> tuple[Entry, ...]:
