@@ -24,6 +24,7 @@ JOINED = re.compile(r"\b(?:and|also|plus)\b|\bи\b|\bа также\b|\bκαι\b|
 """Words that join two questions (and two question marks)."""
 LONG_MESSAGE_WORDS = 30
 """Longer messages tell a story before the question: their "and"s do not join questions."""
+SENTENCE = re.compile(r"[^.!?؟;\n]+[.!?؟;]*")
 ORDER_ENTRIES = ("order_status", "order_change")
 PLACE_ENTRIES = ("shipping_countries", "shipping_time", "shipping_cost")
 """A bare place name: the customer most likely asks about delivery there."""
@@ -88,6 +89,13 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
                 and not reading.off_topic and not parse.out_of_scope:
             return Decision(Verdict.ANSWER, (ranked[0][0],), ranked[0][0].intent)
         return Decision(Verdict.DECLINE)
+    vocabulary = vocabulary or Vocabulary.of(kb)
+    if len(text.split()) > LONG_MESSAGE_WORDS:
+        # A story first, the question last: the classifier averages over the story, the
+        # question's own words decide when they point to one entry.
+        asked = read(last_question(text), vocabulary).distinctive(policy.distinctive_share)
+        if len(asked) == 1:
+            return Decision(Verdict.ANSWER, _known(kb, tuple(asked)))
     unclear = _unclear(text, reading, ranked, kb)
     if unclear:
         return Decision(Verdict.CLARIFY, unclear[: policy.clarify_options])
@@ -168,6 +176,14 @@ def _unclear(text: str, reading: Reading, ranked: list[tuple[Entry, float]],
         # both rather than answer one and drop the other.
         return _known(kb, tuple(sorted(distinctive, key=lambda i: order.get(i, len(order)))))
     return ()
+
+
+def last_question(text: str) -> str:
+    """The last sentence that asks something (ends with ?), else the last sentence."""
+    sentences = [str(part).strip() for part in SENTENCE.findall(text) if str(part).strip()]
+    asking = [part for part in sentences if part.endswith(("?", "؟", ";"))]
+    picked: list[str] = asking or sentences or [text]
+    return picked[-1]
 
 
 def _best_share(reading: Reading, entry_id: str) -> float:
