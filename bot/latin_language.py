@@ -99,3 +99,20 @@ def refine(guess: LanguageGuess, text: str) -> LanguageGuess:
     if latin is None or latin.code == guess.code:
         return guess
     return LanguageGuess(latin.code, 1.0)
+
+
+CLOSE_PAIRS = (frozenset({"ru", "bg"}),)
+"""Languages sharing a script and much vocabulary: a short message cannot tell them apart."""
+CLOSE_SWITCH_WORDS = 6
+"""Words a message needs before a guess moves a contact between a close pair."""
+
+
+def settle(guess: LanguageGuess, text: str, stored: str | None) -> LanguageGuess:
+    """The guess to reply in: Latin text by its function words, and the stored language kept
+    against a guess of its close neighbour on a short message ("в казахстан доставляете?"
+    is read as Bulgarian as easily as Russian)."""
+    guess = refine(guess, text)
+    if stored and frozenset({stored, guess.code}) in CLOSE_PAIRS \
+            and len(text.split()) < CLOSE_SWITCH_WORDS:
+        return LanguageGuess(stored, 1.0)
+    return guess

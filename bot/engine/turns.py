@@ -12,7 +12,7 @@ from bot.config import LANGUAGES
 from bot.engine.core import MAX_TEXT, decide
 from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo, Outcome, Record, SetLanguage, Turn
-from bot.latin_language import refine
+from bot.latin_language import settle
 from bot.messages import Inbound, Kind, Outgoing
 from bot.storage import queue
 from bot.storage.base import utcnow
@@ -91,8 +91,9 @@ async def _parse(nlu: NluBackend | None, message: Inbound, stored: str | None) -
 def _language(contact: Contact, message: Inbound, parse: Parse | None, default: str) -> str:
     """Stored choice wins; a confident guess on a longer message beats a platform hint."""
     if contact.language_source != "choice" and parse is not None:
-        # Transliterated Persian/Greek/Russian/Bulgarian: function words settle a Latin text.
-        guess = refine(parse.language, message.text or "")
+        # Transliterated Persian/Greek/Russian/Bulgarian: function words settle a Latin text;
+        # a short message does not move a contact between Russian and Bulgarian.
+        guess = settle(parse.language, message.text or "", contact.language)
         words = len((message.text or "").split())
         if (guess.code in LANGUAGES and guess.code != contact.language
                 and guess.confidence >= DETECTION_MIN_CONFIDENCE

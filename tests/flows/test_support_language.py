@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.turns import _language
-from bot.latin_language import guess_latin, refine
+from bot.latin_language import guess_latin, refine, settle
 from bot.messages import Inbound
 from bot.storage.models import Contact
 from nlu.langid import choose_language
@@ -65,3 +65,15 @@ def test_reply_language(text: str, stored: str | None, expected: str) -> None:
 
 def test_a_chosen_language_is_never_overruled() -> None:
     assert reply_language("where is my order, it has been a week", "fa", "choice") == "fa"
+
+
+@pytest.mark.parametrize(("text", "stored", "expected"), [
+    ("в казахстан доставляете?", "ru", "ru"),
+    ("пращате ли до япония?", "bg", "bg"),
+])
+def test_a_short_message_does_not_move_a_contact_between_russian_and_bulgarian(
+        text: str, stored: str, expected: str) -> None:
+    other = "bg" if stored == "ru" else "ru"
+    assert settle(LanguageGuess(other, 0.99), text, stored).code == expected
+    long = text + " и ещё один вопрос про заказ сегодня"
+    assert settle(LanguageGuess(other, 0.99), long, stored).code == other
