@@ -23,14 +23,15 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
+from bot.surveys import results_sql
 from bot.surveys.check import Catalogue
 from bot.surveys.model import SCALE_TYPES, Survey, band
 from bot.surveys.tables import (
     ABANDONED,
     CANCELLED,
     COMPLETED,
-    FINISHED,
     RUNNING,
     SCREENED_OUT,
     SurveyAnswer,
@@ -231,20 +232,26 @@ async def list_surveys(session: AsyncSession,
     return result
 
 
-def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    response = SurveyResponse
+    found: list[ColumnElement[bool]] = []
     if filters.language:
-        query = query.where(SurveyResponse.language == filters.language)
+        found.append(response.language == filters.language)
     if filters.channel:
-        query = query.where(SurveyResponse.channel == filters.channel)
+        found.append(response.channel == filters.channel)
     if filters.source:
-        query = query.where(SurveyResponse.source == filters.source)
+        found.append(response.source == filters.source)
     if filters.version:
-        query = query.where(SurveyResponse.version.startswith(filters.version))
+        found.append(response.version.startswith(filters.version))
     if filters.since:
-        query = query.where(SurveyResponse.started_at >= filters.since)
+        found.append(response.started_at >= filters.since)
     if filters.until:
-        query = query.where(SurveyResponse.started_at < filters.until)
-    return query
+        found.append(response.started_at < filters.until)
+    return found
+
+
+def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+    return query.where(*_conditions(filters))
 
 
 async def _definitions(session: AsyncSession, survey_id: str,
@@ -273,24 +280,21 @@ async def survey_results(session: AsyncSession, survey_id: str,
     """Counts, NPS, CSAT, averages, texts, completion and drop-off; None for an unknown id.
 
     ``catalogue``: the surveys in the content (default: the running bot's, else the demo).
+    Grouping happens in SQL (:mod:`bot.surveys.results_sql`); only grouped rows come back.
     """
     filters = filters or Filters()
     definitions = await _definitions(session, survey_id, catalogue)
-    responses = (await session.scalars(_filtered(
-        select(SurveyResponse).where(SurveyResponse.survey_id == survey_id), filters)
-        .order_by(SurveyResponse.id))).all()
-    if not definitions and not responses:
+    chosen = [SurveyResponse.survey_id == survey_id, *_conditions(filters)]
+    stopped = await results_sql.status_counts(session, chosen)
+    total = sum(stopped.values())
+    if not definitions and not total:
         return None
-    answers = (await session.scalars(
-        select(SurveyAnswer).where(SurveyAnswer.response_id.in_([r.id for r in responses]),
-                                   SurveyAnswer.superseded.is_(False))
-        .order_by(SurveyAnswer.id))).all() if responses else []
-    by_status = Counter(r.status for r in responses)
-    durations = [(r.completed_at - r.started_at).total_seconds() for r in responses
-                 if r.status == COMPLETED and r.completed_at is not None]
-    questions = _questions(definitions, answers, responses)
+    by_status: Counter[str] = Counter()
+    for (status, _), n in stopped.items():
+        by_status[status] += n
+    middle = await results_sql.middle_durations(session, chosen) if by_status[COMPLETED] else []
+    questions = await _questions(session, definitions, chosen, stopped)
     latest = definitions[0] if definitions else None
-    total = len(responses)
     return SurveyResults(
         survey_id=survey_id,
         title=latest.title.get(latest.default_language, latest.default_language)[0]
@@ -299,22 +303,22 @@ async def survey_results(session: AsyncSession, survey_id: str,
         screened_out=by_status[SCREENED_OUT], running=by_status[RUNNING],
         abandoned=by_status[ABANDONED], cancelled=by_status[CANCELLED],
         completion_rate=round(100 * by_status[COMPLETED] / total, 1) if total else 0.0,
-        median_seconds=statistics.median(durations) if durations else None,
+        median_seconds=statistics.median(middle) if middle else None,
         questions=questions)
 
 
-def _questions(definitions: list[Survey], answers: Any, responses: Any) -> list[QuestionResult]:
-    """One result per question id (per id@version where a version changed its type)."""
+def _declared(definitions: list[Survey]
+              ) -> tuple[list[QuestionResult], dict[str, str], dict[str, dict[str, str]]]:
+    """Results (no answers yet) for every defined question, newest definition first: its
+    texts and labels win; a question whose type changed is kept apart as ``id@version``."""
     types: dict[str, str] = {}
-    order: list[str] = []
     results: dict[str, QuestionResult] = {}
     labels: dict[str, dict[str, str]] = {}
-    for survey in definitions:  # newest first: its texts and labels win
+    for survey in definitions:
         for question in survey.questions:
             key = question.id if types.setdefault(question.id, question.type) == question.type \
                 else f"{question.id}@{survey.version}"
             if key not in results:
-                order.append(key)
                 text = question.text.get(survey.default_language, survey.default_language)[0]
                 results[key] = QuestionResult(key, question.type, text)
             options = labels.setdefault(key, {})
@@ -324,36 +328,48 @@ def _questions(definitions: list[Survey], answers: Any, responses: Any) -> list[
             if question.type == "yes_no":
                 options.setdefault("yes", "Yes")
                 options.setdefault("no", "No")
-    per_key: dict[str, list[Any]] = {}
-    for answer in answers:
-        key = answer.question_id if types.get(answer.question_id, answer.question_type) == \
-            answer.question_type else f"{answer.question_id}@{answer.version}"
-        if key not in results:
-            order.append(key)
-            results[key] = QuestionResult(key, answer.question_type, answer.question_text)
-        per_key.setdefault(key, []).append(answer)
-    stopped = Counter((r.current_question, r.status) for r in responses
-                      if r.status not in FINISHED)
-    for key in order:
-        result = results[key]
-        given = per_key.get(key, [])
-        _fill(result, given, labels.get(key, {}))
+    return list(results.values()), types, labels
+
+
+async def _questions(session: AsyncSession, definitions: list[Survey],
+                     chosen: list[ColumnElement[bool]],
+                     stopped: Counter[tuple[str, str | None]]) -> list[QuestionResult]:
+    """One result per question id (per id@version where a version changed its type); keys
+    only answers know come after the defined ones, in the order of their first answer."""
+    declared, types, labels = _declared(definitions)
+    results = {result.id: result for result in declared}
+    stats = await results_sql.answer_stats(session, chosen, types)
+    extra = sorted((s.first_id, key) for key, s in stats.items() if key not in results)
+    named = await results_sql.first_answers(session, [first for first, _ in extra])
+    for first, key in extra:
+        kind, text = named[first]
+        results[key] = QuestionResult(key, kind, text)
+    wanted = [key for key, result in results.items()
+              if result.type in TEXT_TYPES and key in stats]
+    texts = await results_sql.texts(session, chosen, types, wanted)
+    for key, result in results.items():
+        _fill(result, stats.get(key) or results_sql.KeyStats(), labels.get(key, {}),
+              texts.get(key, []))
         question_id = key.split("@")[0]
-        result.dropped = stopped[(question_id, ABANDONED)] + stopped[(question_id, CANCELLED)]
-        result.in_progress = stopped[(question_id, RUNNING)]
-        result.reached = len({a.response_id for a in given}) + result.dropped + result.in_progress
-    return [results[key] for key in order]
+        result.dropped = stopped[(ABANDONED, question_id)] + stopped[(CANCELLED, question_id)]
+        result.in_progress = stopped[(RUNNING, question_id)]
+        result.reached = (stats[key].responses if key in stats else 0) + result.dropped \
+            + result.in_progress
+    return list(results.values())
 
 
-def _fill(result: QuestionResult, given: list[Any], labels: dict[str, str]) -> None:
-    answered = [a for a in given if not a.skipped]
-    result.answered, result.skipped = len(answered), len(given) - len(answered)
+TEXT_TYPES = ("text", "email", "phone", "date")
+
+
+def _fill(result: QuestionResult, given: results_sql.KeyStats, labels: dict[str, str],
+          texts: list[str]) -> None:
+    result.answered, result.skipped = given.answered, given.given - given.answered
     if labels or result.type in ("single", "multiple", "yes_no"):
-        counts = Counter(option for a in answered for option in a.option_ids)
+        counts = given.options
         ids = [*labels, *sorted(set(counts) - set(labels))]
         result.options = [OptionCount(i, labels.get(i, i), counts[i],
-                                      _percent(counts[i], len(answered))) for i in ids]
-    numbers = [a.number for a in answered if a.number is not None]
+                                      _percent(counts[i], given.answered)) for i in ids]
+    numbers = given.numbers
     if numbers:
         result.average = round(statistics.fmean(numbers), 2)
         result.median = statistics.median(numbers)
@@ -368,8 +384,8 @@ def _fill(result: QuestionResult, given: list[Any], labels: dict[str, str]) -> N
         satisfied = sum(1 for n in numbers if n >= 4)
         result.csat = CsatResult(satisfied, len(numbers), _percent(satisfied, len(numbers)),
                                  round(statistics.fmean(numbers), 2))
-    if result.type in ("text", "email", "phone", "date"):
-        result.texts = [a.text for a in answered if a.text is not None]
+    if result.type in TEXT_TYPES:
+        result.texts = texts
 
 
 def nps(scores: list[int]) -> NpsResult:
