@@ -127,19 +127,31 @@ def view(item: FeedbackItem) -> FeedbackView:
                         list(item.attachments or []))
 
 
+_VIEW_COLUMNS = (
+    FeedbackItem.id, FeedbackItem.created_at, FeedbackItem.text, FeedbackItem.language,
+    FeedbackItem.channel, FeedbackItem.source, FeedbackItem.campaign, FeedbackItem.origin,
+    FeedbackItem.category, FeedbackItem.product, FeedbackItem.sentiment,
+    FeedbackItem.sentiment_score, FeedbackItem.rating, FeedbackItem.theme_id,
+    FeedbackItem.ticket_id, FeedbackItem.survey_id, FeedbackItem.survey_response,
+    FeedbackItem.contact_id, FeedbackItem.attachments)
+"""What a :class:`FeedbackView` shows, in its field order (attachments last)."""
+
+
 async def list_feedback(session: AsyncSession, where: FeedbackFilter = FeedbackFilter(), *,
                         after_id: int | None = None, limit: int = 50,
                         newest_first: bool = True) -> list[FeedbackView]:
     """Items matching ``where``. For exports pass ``after_id`` (oldest first): the last id
     seen is the cursor of the next page, and rows added meanwhile are not skipped."""
-    query = select(FeedbackItem).where(*where.conditions())
+    # Plain column tuples, not ORM rows: building entities was most of an export's time.
+    query = select(*_VIEW_COLUMNS).where(*where.conditions())
     if after_id is not None:
         query = query.where(FeedbackItem.id > after_id).order_by(FeedbackItem.id)
     else:
         order = FeedbackItem.id.desc() if newest_first else FeedbackItem.id
         query = query.order_by(order)
-    rows = await session.scalars(query.limit(max(1, min(limit, 10_000))))
-    return [view(item) for item in rows.all()]
+    rows = await session.execute(query.limit(max(1, min(limit, 10_000))))
+    return [FeedbackView(*row[:-1], list(row[-1] or []))  # type: ignore[call-arg]
+            for row in rows.all()]
 
 
 async def count_feedback(session: AsyncSession, by: str,

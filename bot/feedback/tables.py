@@ -40,6 +40,11 @@ class FeedbackItem(Base):
         Index(None, "created_at"),
         Index(None, "contact_id", "text_hash"),
         Index(None, "theme_id", "created_at"),
+        # The API's usual filters, in id order (revision 0010): a filtered page reads only
+        # its rows, and counts by category read the index alone.
+        Index("ix_feedback_items_category_language_channel", "category", "language",
+              "channel", "id"),
+        Index("ix_feedback_items_category_contact_id", "category", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
