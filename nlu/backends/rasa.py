@@ -9,7 +9,7 @@ import httpx
 
 from nlu.langid import choose_language
 from nlu.sentiment import sentiment
-from nlu.types import OUT_OF_SCOPE, Entity, IntentScore, NluBackend, Parse
+from nlu.types import OUT_OF_SCOPE, Entity, IntentScore, NluBackend, Parse, Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,27 @@ def from_rasa(body: dict[str, Any], text: str, language: str | None) -> Parse:
         ranking=ranking or (intent,),
         entities=tuple(_entity(item) for item in body.get("entities") or []),
         sentiment=sentiment(text, guess.code),
+        response_selector=_selection(body.get("response_selector"), intent.name),
     )
+
+
+def _selection(raw: Any, intent: str) -> Retrieval | None:
+    """Rasa's ``response_selector`` entry for the top intent (``faq``, else ``default``)."""
+    if not isinstance(raw, dict):
+        return None
+    chosen = raw.get(intent) or raw.get("default")
+    if not isinstance(chosen, dict):
+        return None
+    response = chosen.get("response")
+    if not isinstance(response, dict) or not response.get("intent_response_key"):
+        return None
+    ranking = tuple(
+        IntentScore(str(item["intent_response_key"]), float(item.get("confidence", 0.0)))
+        for item in chosen.get("ranking") or []
+        if isinstance(item, dict) and item.get("intent_response_key")
+    )
+    return Retrieval(intent, str(response["intent_response_key"]),
+                     float(response.get("confidence", 0.0)), ranking)
 
 
 def _intent(raw: Any) -> IntentScore:

@@ -90,3 +90,15 @@ def test_missing_matplotlib_skips_the_plot_with_one_line(
     assert result.exit_code == 0, result.output
     assert "skipped confusion.png: matplotlib is not installed" in result.output
     assert (tmp_path / "r" / "report.json").is_file()
+
+
+def test_readmes_name_only_variables_the_settings_accept() -> None:
+    import re
+
+    from bot.config import unknown_variables
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "nlu" / "README.md").read_text("utf-8")
+    names = set(re.findall(r"SARAFAN_[A-Z0-9_]*[A-Z0-9]", text))
+    assert "SARAFAN_NLU__EMBEDDINGS" in names
+    assert unknown_variables({name: "1" for name in names}) == []

@@ -95,3 +95,29 @@ def test_cli_trains_and_tests_on_a_rasa_project(tmp_path: Path) -> None:
                                  "--model-dir", str(tmp_path), "--out", str(tmp_path / "r")])
     assert tested.exit_code == 0, tested.output
     assert "Rasa 2" in tested.output  # the warning, on stderr (mixed into output here)
+
+
+def test_rasa_server_roles_groups_and_response_selector_are_kept() -> None:
+    from nlu.backends.rasa import from_rasa
+
+    body = {  # the shape of Rasa 3's POST /model/parse answer
+        "text": "flight from Berlin, price?",
+        "intent": {"name": "faq", "confidence": 0.91},
+        "intent_ranking": [{"name": "faq", "confidence": 0.91}],
+        "entities": [{"entity": "city", "start": 12, "end": 18, "value": "Berlin",
+                      "extractor": "DIETClassifier", "role": "departure", "group": "1"}],
+        "response_selector": {
+            "all_retrieval_intents": ["faq"],
+            "default": {
+                "response": {"intent_response_key": "faq/ask_price", "confidence": 0.8,
+                             "utter_action": "utter_faq/ask_price", "responses": []},
+                "ranking": [{"intent_response_key": "faq/ask_price", "confidence": 0.8}],
+            },
+        },
+    }
+    parse = from_rasa(body, body["text"], "en")
+    assert (parse.entities[0].role, parse.entities[0].group) == ("departure", "1")
+    assert parse.response_selector is not None
+    assert parse.response_selector.intent_response_key == "faq/ask_price"
+    assert from_rasa({"intent": {"name": "greet", "confidence": 1.0}}, "hi", "en") \
+        .response_selector is None
