@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     """Days to keep done/sent inbox and outbox rows and finished scheduler jobs."""
     workers: int = Field(default=8, ge=1, le=64)
     """How many chats one process works on at once (each chat stays strictly in order)."""
+    handoff_quiet_minutes: int = Field(default=15, ge=0, le=10080)
+    """Minutes a ticket may wait without an operator's reply before the bot offers to answer
+    again (0: never offer)."""
+    webchat_chat_limit: int = Field(default=20, ge=1)
+    """Web chat messages one chat may post per ``webchat_limit_seconds`` (then 429)."""
+    webchat_ip_limit: int = Field(default=60, ge=1)
+    """Web chat messages one client address may post per ``webchat_limit_seconds`` (then 429)."""
+    webchat_limit_seconds: float = Field(default=10.0, gt=0, le=3600)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     messenger: MessengerSettings = Field(default_factory=MessengerSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)
