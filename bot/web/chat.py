@@ -12,7 +12,9 @@ API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``)
     message it sits under, lets a rating count once per answer), optional ``client_id`` (a retry
     with the same one is stored once) and ``language`` (the browser's, a hint).
     ``202 {"stored": bool, "update_id"}`` once durable; ``400 bad_request``, ``413 too_long``
-    (with ``limit``, in characters), ``415 not_json``.
+    (with ``limit``, in characters), ``415 not_json``, ``429 too_many`` with ``Retry-After``
+    (more than ``webchat_chat_limit`` posts per chat or ``webchat_ip_limit`` per client address
+    in ``webchat_limit_seconds``; counted per process).
     ``{"chat_id", "start"}`` is an entry link's parameter (the page's ``/chat?start=...``),
     handled like Telegram's ``/start <payload>``.
 Every endpoint answers ``503 unavailable`` with ``Retry-After`` while the database is down.
@@ -46,6 +48,7 @@ from bot.messages import Inbound, Kind
 from bot.storage.inbox import enqueue
 from bot.storage.models import MessageLog
 from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable, is_outage, outage_log
+from bot.web.rate_limit import TokenBuckets, retry_after
 from bot.web.state import AppState
 
 STATIC = Path(__file__).parent / "static"
@@ -79,6 +82,30 @@ class _Refused(Exception):
             body["limit"] = MAX_TEXT
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if self.status == 503 else None
         return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def _too_many(wait: float) -> JSONResponse:
+    body = {"error": "too many messages, please slow down", "code": "too_many"}
+    return JSONResponse(body, status_code=429, headers={"Retry-After": retry_after(wait)})
+
+
+class _Limits:
+    """The web chat's flood limits: per client address, then per chat."""
+
+    def __init__(self, settings: Any) -> None:
+        per_chat, per_ip, seconds = 20, 60, 10.0  # without settings (bare test apps)
+        if settings is not None:
+            per_chat, per_ip = settings.webchat_chat_limit, settings.webchat_ip_limit
+            seconds = settings.webchat_limit_seconds
+        self.chats = TokenBuckets(per_chat, seconds)
+        self.clients = TokenBuckets(per_ip, seconds)
+
+
+def _limits(state: AppState) -> _Limits:
+    limits = state.extras.get("webchat_limits")
+    if not isinstance(limits, _Limits):
+        limits = state.extras["webchat_limits"] = _Limits(state.extras.get("settings"))
+    return limits
 
 
 UNAVAILABLE = _Refused("the chat is unavailable for a moment, please try again", "unavailable",
@@ -121,10 +148,18 @@ def page_texts(language: str) -> dict[str, str]:
 async def post_message(request: Request) -> Response:
     """Store a typed message or a tapped button in the inbox; 202 once it is durable."""
     state: AppState = request.app.state.sarafan
+    limits = _limits(state)
+    # Behind a proxy this is the proxy unless uvicorn trusts its X-Forwarded-For
+    # (--forwarded-allow-ips); a forged header must not buy a fresh bucket.
+    client = request.client.host if request.client else "unknown"
+    if wait := limits.clients.take(client):
+        return _too_many(wait)
     try:
         message = _inbound(await _json_object(request))
     except _Refused as refused:
         return refused.response()
+    if wait := limits.chats.take(message.chat_id):
+        return _too_many(wait)
     try:
         stored = await enqueue(state.sessionmaker, message)
     except Unavailable:  # logged once per outage by enqueue
