@@ -43,13 +43,20 @@ async def summaries(*, session: AsyncSession,
     return found
 
 
-async def applicants(*, session: AsyncSession, campaign: str,
-                     status: str | None = None) -> list[BetaApplication]:
-    """The campaign's applications, oldest first, optionally of one status."""
-    query = select(BetaApplication).where(BetaApplication.campaign == campaign)
+async def applicants(*, session: AsyncSession, campaign: str, status: str | None = None,
+                     after_id: int = 0, limit: int | None = None) -> list[BetaApplication]:
+    """The campaign's applications, oldest first, optionally of one status.
+
+    Paging: at most ``limit`` (None: all) with ids above ``after_id``; the last id returned
+    is the next page's ``after_id``, so rows added meanwhile are not skipped."""
+    query = select(BetaApplication).where(BetaApplication.campaign == campaign,
+                                          BetaApplication.id > after_id)
     if status is not None:
         query = query.where(BetaApplication.status == status)
-    return list((await session.scalars(query.order_by(BetaApplication.id))).all())
+    query = query.order_by(BetaApplication.id)
+    if limit is not None:
+        query = query.limit(max(1, limit))
+    return list((await session.scalars(query)).all())
 
 
 class DecisionError(Exception):

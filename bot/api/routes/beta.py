@@ -123,8 +123,8 @@ def _applicants(campaign: str, status: str | None, personal: bool) -> FetchPage:
     async def fetch(db: AsyncSession, cursor: str | None, limit: int
                     ) -> tuple[Sequence[ApplicantOut], str | None]:
         key = decode_cursor(cursor, (int,))
-        rows = [row for row in await applicants(session=db, campaign=campaign, status=status)
-                if key is None or row.id > key[0]][:limit]
+        rows = await applicants(session=db, campaign=campaign, status=status,
+                                after_id=key[0] if key else 0, limit=limit)
         items = [_applicant(row, personal) for row in rows]
         return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
 
