@@ -103,7 +103,7 @@ def refine(guess: LanguageGuess, text: str) -> LanguageGuess:
 
 CLOSE_PAIRS = (frozenset({"ru", "bg"}),)
 """Languages sharing a script and much vocabulary: a short message cannot tell them apart."""
-CLOSE_SWITCH_WORDS = 6
+CLOSE_SWITCH_WORDS = 4
 """Words a message needs before a guess moves a contact between a close pair."""
 
 

@@ -65,13 +65,13 @@ async def test_low_confidence_clarifies_then_the_tap_answers(
 
 
 async def test_two_misses_open_a_ticket(bot: BotHarness) -> None:
-    replies = await bot.converse(["fix my bike", "paint my fence"])
+    replies = await bot.converse(["fix my bike", "fix my fence"])
     assert "don't know" in replies[0][0].text
     assert "ticket #" in replies[1][0].text
     [ticket] = await tickets(bot)
     assert ticket.reason == "misses"
     assert [m.author for m in ticket.transcript][-2:] == ["bot", "customer"]
-    assert ticket.transcript[-1].text == "paint my fence"
+    assert ticket.transcript[-1].text == "fix my fence"
 
 
 async def test_human_operator_reply_and_close(bot: BotHarness) -> None:
@@ -161,3 +161,11 @@ async def test_the_trained_model_answers_end_to_end(support_settings: Settings) 
         assert "ticket #" in person.text
     finally:
         await harness.close()
+
+
+async def test_off_topic_questions_are_declined_without_a_ticket(bot: BotHarness) -> None:
+    replies = await bot.converse(["what's the weather in berlin", "who won the elections"])
+    for [reply] in replies:
+        assert "can only help with questions about our shop" in reply.text
+        assert reply.buttons[-1].payload == "handoff:request"
+    assert await tickets(bot) == []
