@@ -38,6 +38,11 @@ class TelegramSettings(BaseModel):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     operators_chat_id: int | None = None
+    # Telegram's guidance (core.telegram.org/bots/faq#broadcasting-to-users): replies wait only
+    # for the per-chat and per-group limits; the bot-wide one holds back bulk sends alone.
+    per_chat_per_second: int = Field(default=1, ge=1)
+    per_group_per_minute: int = Field(default=20, ge=1)
+    bulk_per_second: int = Field(default=30, ge=1)
 
     @field_validator("webhook_url")
     @classmethod
@@ -74,6 +79,11 @@ class MessengerSettings(BaseModel):
     verify_token: SecretStr | None = None
     graph_base: str = "https://graph.facebook.com/v21.0"
     pages: list[MessengerPage] = Field(default_factory=list)
+    # Meta allows 300 Send API calls a second per page (250 leaves room for split texts) and
+    # publishes no per-thread figure, only that busy threads get limited: bursts of 5, 1/s.
+    page_sends_per_second: int = Field(default=250, ge=1)
+    thread_sends: int = Field(default=5, ge=1)
+    thread_period_seconds: float = Field(default=5.0, gt=0)
 
 
 class NluSettings(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Reply
 
@@ -45,6 +45,19 @@ class Channel(Protocol):
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
         """Deliver ``reply``; returns the platform's message id."""
+        ...
+
+
+@runtime_checkable
+class BulkLimited(Protocol):
+    """A channel whose platform caps broadcasts bot-wide (Telegram's ~30 messages a second).
+
+    Only outbox rows marked ``bulk`` wait for these limits: a reply to someone who just wrote
+    obeys the per-chat and per-group limits of ``Channel.limits`` alone.
+    """
+
+    def bulk_limits(self, account: str | None = None) -> Sequence[Limit]:
+        """The bot-wide limits for broadcasts from ``account``."""
         ...
 
 

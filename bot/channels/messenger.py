@@ -13,14 +13,10 @@ from bot.channels.messenger_inbound import NAME
 from bot.channels.messenger_render import render
 from bot.channels.messenger_webhook import PATH, Webhook
 from bot.channels.runtime import ChannelRuntime, Ingest
-from bot.config import Settings
+from bot.config import MessengerSettings, Settings
 from bot.messages import Reply
 
 log = logging.getLogger("sarafan.messenger")
-PAGE_SENDS_PER_SECOND = 250
-"""Meta allows 300 Send API calls per second per page; 250 leaves room for split texts."""
-THREAD_SENDS, THREAD_PERIOD = 5, 5.0
-"""Meta publishes no per-thread figure, only that busy threads get limited: bursts of 5, 1/s."""
 PIECE_RETRIES = (0.5, 2.0)
 """Waits before retrying a later piece of a split text in place: a retry of the whole reply
 would send the earlier pieces twice."""
@@ -31,15 +27,22 @@ class MessengerChannel:
 
     name = NAME
 
-    def __init__(self, graph: GraphClient, tokens: Mapping[str, str]) -> None:
+    def __init__(self, graph: GraphClient, tokens: Mapping[str, str],
+                 settings: MessengerSettings | None = None) -> None:
         self._graph = graph
         self._tokens = dict(tokens)
+        self.settings = settings or MessengerSettings()
 
     def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
-        """Meta's per-page Send API cap (with headroom) and a per-thread (PSID) cap."""
+        """Meta's per-page Send API cap (with headroom) and a per-thread (PSID) cap.
+
+        The page cap is an enforced API limit for every call, replies included, unlike
+        Telegram's bot-wide guidance; Messenger has no separate cap for broadcasts.
+        """
+        config = self.settings
         return (
-            Limit(f"{NAME}:page:{account or ''}", PAGE_SENDS_PER_SECOND, 1.0),
-            Limit(f"{NAME}:psid:{chat_id}", THREAD_SENDS, THREAD_PERIOD),
+            Limit(f"{NAME}:page:{account or ''}", config.page_sends_per_second, 1.0),
+            Limit(f"{NAME}:psid:{chat_id}", config.thread_sends, config.thread_period_seconds),
         )
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
@@ -87,5 +90,6 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
     verify_token = config.verify_token.get_secret_value() if config.verify_token else None
     webhook = Webhook(app_secret=secret, verify_token=verify_token, ingest=ingest)
     pages = ", ".join(tokens)
-    return ChannelRuntime(MessengerChannel(graph, tokens), f"Messenger (pages {pages}) at {PATH}",
+    return ChannelRuntime(MessengerChannel(graph, tokens, config),
+                          f"Messenger (pages {pages}) at {PATH}",
                           routes=webhook.routes(), close=graph.close)

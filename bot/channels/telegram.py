@@ -25,7 +25,7 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
     token = config.bot_token.get_secret_value()
     bot = create_bot(token, config.api_base)
     receiver = Receiver(bot, ingest)
-    channel = TelegramChannel(bot)
+    channel = TelegramChannel(bot, config)
     if config.webhook_url is None:
         return ChannelRuntime(channel, "Telegram (polling)", run=Poller(bot, receiver).run,
                               close=bot.session.close)

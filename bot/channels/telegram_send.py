@@ -21,14 +21,9 @@ from aiogram.methods import SendMessage
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.channels.telegram_inbound import NAME
 from bot.channels.telegram_render import render
+from bot.config import TelegramSettings
 from bot.messages import Reply
 
-PER_CHAT = 1
-"""Telegram's guidance: about one message per second into one chat …"""
-PER_GROUP_MINUTE = 20
-"""… no more than 20 per minute into one group …"""
-PER_SECOND_OVERALL = 30
-"""… and about 30 per second in total (core.telegram.org/bots/faq#broadcasting-to-users)."""
 PIECE_WAITS = (0.5, 2.0)
 """Waits before retrying a later piece of a split text in place: a retry of the whole reply
 would send the earlier pieces twice."""
@@ -40,16 +35,25 @@ class TelegramChannel:
 
     name = NAME
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, settings: TelegramSettings | None = None) -> None:
         self.bot = bot
+        self.settings = settings or TelegramSettings()
 
     def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
-        """Per chat, per group (negative ids are groups) and bot-wide limits."""
-        limits = [Limit(f"{NAME}:chat:{chat_id}", PER_CHAT, 1.0),
-                  Limit(f"{NAME}:all", PER_SECOND_OVERALL, 1.0)]
+        """Per chat and per group (negative ids are groups): all a reply waits for.
+
+        Telegram's ~30 messages a second is guidance for broadcasts, not for answering people
+        who just wrote (core.telegram.org/bots/faq#broadcasting-to-users).
+        """
+        limits = [Limit(f"{NAME}:chat:{chat_id}", self.settings.per_chat_per_second, 1.0)]
         if chat_id.startswith("-"):
-            limits.append(Limit(f"{NAME}:group:{chat_id}", PER_GROUP_MINUTE, 60.0))
+            limits.append(Limit(f"{NAME}:group:{chat_id}",
+                                self.settings.per_group_per_minute, 60.0))
         return limits
+
+    def bulk_limits(self, account: str | None = None) -> Sequence[Limit]:
+        """The bot-wide cap that bulk sends (invitations, broadcasts) wait for."""
+        return [Limit(f"{NAME}:all", self.settings.bulk_per_second, 1.0)]
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
         """Send every piece of ``reply``; the id of the last message (the one with buttons)."""

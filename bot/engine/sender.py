@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import Channel, PermanentFailure, RetryLater
+from bot.channels.base import BulkLimited, Channel, Limit, PermanentFailure, RetryLater
 from bot.engine.loop import run_until_stopped
 from bot.engine.ratelimit import RateLimiter
 from bot.messages import Reply
@@ -46,6 +46,8 @@ class Sender:
         self.limiter = limiter or RateLimiter()
         self.on_sent = on_sent
         self.wake = asyncio.Event()
+        self.held_back: float | None = None
+        """Seconds until the soonest row that the last claim left to a rate limit may go."""
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send everything that may go now, or until ``stop``; returns how many were delivered."""
@@ -57,11 +59,33 @@ class Sender:
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Send until ``stop`` is set, then finish what was claimed."""
-        await run_until_stopped(self.run_once, wake=self.wake, stop=stop, name="outbox",
+
+        async def paced(stop: asyncio.Event) -> int:
+            return await self.run_paced(stop, poll_seconds)
+
+        await run_until_stopped(paced, wake=self.wake, stop=stop, name="outbox",
                                 poll_seconds=poll_seconds)
+
+    async def run_paced(self, stop: asyncio.Event, poll_seconds: float) -> int:
+        """``run_once``, then again as soon as a rate-limited row may go, within one poll.
+
+        Sleeping to the poll instead would cap a limited chat (or bulk sends) below its rate
+        and re-run claim queries that claim nothing; a wake-up or ``stop`` ends the wait.
+        """
+        sent = await self.run_once(stop)
+        while (wait := self.held_back) is not None and wait < poll_seconds:
+            if stop.is_set() or self.wake.is_set():
+                break  # the caller loops at once on a wake-up and finishes on stop
+            waiters = [asyncio.ensure_future(event.wait()) for event in (self.wake, stop)]
+            await asyncio.wait(waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+            sent += await self.run_once(stop)
+        return sent
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
         claimed: list[tuple[OutboxItem, str]] = []
+        self.held_back = None
         seen: set[str] = set()  # chats looked at: claimed, rate-limited or taken by another sender
         async with self.sessionmaker.begin() as session:
             # Rows of other deployments' channels are never fetched; rate-limited chats are
@@ -80,14 +104,26 @@ class Sender:
         return claimed
 
     async def _claim(self, session: AsyncSession, row: OutboxItem) -> tuple[OutboxItem, str] | None:
-        limits = self.channels[row.channel].limits(row.chat_id, row.account)
-        if self.limiter.delay(limits) > 0:
+        waits_for, counts_toward = self._limits(row)
+        if (delay := self.limiter.delay(waits_for)) > 0:
+            self.held_back = delay if self.held_back is None else min(self.held_back, delay)
             return None
         token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
         if token is None:
             return None
-        self.limiter.record(limits)
+        self.limiter.record(counts_toward)
         return row, token
+
+    def _limits(self, row: OutboxItem) -> tuple[Sequence[Limit], Sequence[Limit]]:
+        """The limits ``row`` waits for, and those its send counts toward.
+
+        Replies wait only for their chat's (and group's) limits; bulk rows also wait for the
+        bot-wide one. Replies still count toward it, so broadcasts yield to conversations.
+        """
+        channel = self.channels[row.channel]
+        limits = list(channel.limits(row.chat_id, row.account))
+        bulk = list(channel.bulk_limits(row.account)) if isinstance(channel, BulkLimited) else []
+        return (limits + bulk if row.bulk else limits), limits + bulk
 
     async def _send(self, row: OutboxItem, token: str) -> bool:
         channel = self.channels[row.channel]

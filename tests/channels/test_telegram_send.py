@@ -121,3 +121,16 @@ async def test_a_migrated_group_is_a_permanent_failure_naming_the_new_chat(
 def test_a_malformed_token_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="SARAFAN_TELEGRAM__BOT_TOKEN"):
         telegram.create_bot("not-a-token", None)
+
+
+def test_the_limits_come_from_the_settings() -> None:
+    from bot.config import TelegramSettings
+
+    settings = TelegramSettings(per_chat_per_second=2, per_group_per_minute=10,
+                                bulk_per_second=5)
+    channel = TelegramChannel(bot=None, settings=settings)  # type: ignore[arg-type]  # no calls
+    assert [(x.key, x.count, x.period) for x in channel.limits("7001")] == [
+        ("telegram:chat:7001", 2, 1.0)]
+    assert [(x.key, x.count, x.period) for x in channel.limits("-100123")] == [
+        ("telegram:chat:-100123", 2, 1.0), ("telegram:group:-100123", 10, 60.0)]
+    assert [(x.key, x.count) for x in channel.bulk_limits()] == [("telegram:all", 5)]

@@ -149,7 +149,9 @@ def test_limits_per_chat_per_group_and_overall() -> None:
     channel = TelegramChannel(bot=None)  # type: ignore[arg-type]  # limits never call the API
     private = {limit.key: (limit.count, limit.period) for limit in channel.limits("7001")}
     group = {limit.key: (limit.count, limit.period) for limit in channel.limits("-100123")}
-    assert private == {"telegram:chat:7001": (1, 1.0), "telegram:all": (30, 1.0)}
+    assert private == {"telegram:chat:7001": (1, 1.0)}  # replies: no bot-wide limit
+    bulk = [(x.key, x.count, x.period) for x in channel.bulk_limits()]
+    assert bulk == [("telegram:all", 30, 1.0)]
     assert group["telegram:group:-100123"] == (20, 60.0)
     assert group["telegram:chat:-100123"] == (1, 1.0)
 
