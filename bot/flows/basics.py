@@ -7,6 +7,7 @@ from functools import partial
 from bot.engine.registry import Registry
 from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
+from bot.flows.handoff import close_offer
 from bot.i18n import NATIVE_NAMES, is_rtl
 from bot.messages import Button, Reply
 from bot.storage.retention import EVERY_SECONDS, KIND, retention_job
@@ -66,5 +67,7 @@ def _with_language(contact: ContactInfo, code: str) -> ContactInfo:
 
 def _cancel(turn: Turn, _args: str) -> Outcome:
     if turn.state.flow is None:
-        return say(turn, "There is nothing to cancel. Ask me anything.")
+        # With a ticket open the customer is talking to people: offer the way back to the bot.
+        offer = close_offer(turn)
+        return offer or say(turn, "There is nothing to cancel. Ask me anything.")
     return say(turn, "Cancelled. Ask me anything.", state=turn.state.idle())

@@ -29,7 +29,14 @@ GROUP_CHATS = frozenset({"group", "supergroup"})
 HIGH, NORMAL = 1, 0
 FORWARDED = N_("I have passed your request to our team (ticket #{ref}). {when} They will answer "
                "right here. Send /close if you no longer need help.")
-STORED = N_("I have saved your request as ticket #{ref}. {when} Our team will answer right here.")
+STORED = N_("I have saved your request as ticket #{ref}. {when} Our team will answer right here. "
+            "Send /close to talk to the bot again.")
+QUIET_OFFER = N_("Our team has not answered your request #{ref} yet. I can try to help in the "
+                 "meantime, or you can keep waiting for a person.")
+BACK_TO_BOT = N_("Back to the bot")
+KEEP_WAITING = N_("Keep waiting")
+CLOSE_PAYLOAD, WAIT_PAYLOAD = "handoff:close", "handoff:wait"
+"""The customer's way back to the bot (it closes the ticket) and the way to stay with people."""
 REASONS = {
     "request": N_("the customer asked for a person"),
     "misses": N_("the bot could not answer"),
@@ -76,9 +83,23 @@ class Handoff:
         return self.open(turn, "request")
 
     def button(self, turn: Turn) -> Outcome | None:
-        """``handoff:<reason>`` buttons under answers and apologies."""
-        reason = (turn.message.payload or "").partition(":")[2]
-        return self.open(turn, reason) if reason in REASONS else None
+        """``handoff:<reason>`` buttons under answers and apologies; ``handoff:close`` and
+        ``handoff:wait`` under the offers to go back to the bot."""
+        action = (turn.message.payload or "").partition(":")[2]
+        if action == "close":
+            return self.close_command(turn, "")
+        if action == "wait":
+            return self._keep_waiting(turn)
+        return self.open(turn, action) if action in REASONS else None
+
+    @staticmethod
+    def _keep_waiting(turn: Turn) -> Outcome:
+        ticket: TicketView | None = turn.context.get(TICKET)
+        if ticket is None:
+            return say(turn, "You have no open request. Ask me anything, or send /human to "
+                             "talk to a person.")
+        return say(turn, "All right: your request #{ref} stays open and our team will answer "
+                         "here. Send /close to talk to the bot again.", ref=ticket.ref)
 
     def customer_message(self, turn: Turn) -> Outcome | None:
         """While a ticket is open the customer talks to people: transcript and group, no bot."""
@@ -94,8 +115,8 @@ class Handoff:
                                    f"{mark}#{ticket.ref} {name}: {_cut(turn.text)}")
         if sends:
             return Outcome(turn.state, sends=sends, records=(record,))
-        return say(turn, "Added to your request #{ref}; our team will answer here.",
-                   records=(record,), ref=ticket.ref)
+        return say(turn, "Added to your request #{ref}; our team will answer here. Send /close "
+                         "to talk to the bot again.", records=(record,), ref=ticket.ref)
 
     def _angry(self, turn: Turn) -> bool:
         parse = turn.parse
@@ -177,6 +198,25 @@ class Handoff:
         footer = gettext(language, "Reply to this message to answer; reply /close to close the "
                                    "ticket.")
         return "\n".join([urgent + head, who, "—", history, "—", footer])
+
+
+def close_offer(turn: Turn) -> Outcome | None:
+    """``/cancel`` while a ticket is open: offer to close it (None when there is none)."""
+    ticket: TicketView | None = turn.context.get(TICKET)
+    if ticket is None:
+        return None
+    return say(turn, "Your request #{ref} is still open with our team. Do you want to close it "
+                     "and talk to the bot again?", ref=ticket.ref,
+               buttons=(Button(text(turn, "Close the request"), CLOSE_PAYLOAD),
+                        Button(text(turn, KEEP_WAITING), WAIT_PAYLOAD)))
+
+
+def quiet_offer(ref: str, language: str) -> Reply:
+    """Sent when operators have been quiet too long: go back to the bot, or keep waiting."""
+    return Reply(gettext(language, QUIET_OFFER, ref=ref), language=language,
+                 buttons=(Button(gettext(language, BACK_TO_BOT), CLOSE_PAYLOAD),
+                          Button(gettext(language, KEEP_WAITING), WAIT_PAYLOAD)),
+                 meta={"ticket": ref})
 
 
 def human_button(turn: Turn) -> Button:

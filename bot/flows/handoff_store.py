@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.registry import Registry
+from bot.engine.registry import JobContext, Registry
 from bot.engine.types import ContactInfo
+from bot.flows.handoff import quiet_offer
 from bot.flows.handoff_records import (
     RECENT,
     REPLY_TICKET,
@@ -23,10 +26,18 @@ from bot.flows.handoff_records import (
     TicketView,
 )
 from bot.messages import Inbound
+from bot.scheduler import cancel, schedule
 from bot.storage.base import utcnow
 from bot.storage.events import emit
 from bot.storage.models import MessageLog, OutboxItem
+from bot.storage.outbox import send_to_contact
 from bot.storage.tickets import CLOSED, AnswerRating, Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
+QUIET_JOB = "handoff.quiet"
+"""The job offering the bot again when operators stay quiet; keyed ``handoff.quiet:<id>``."""
+QUIET_MINUTES = 15
+"""Without settings (pure tests): the ``handoff_quiet_minutes`` default."""
 
 RECENT_MESSAGES = 8
 """How much of the conversation an operator sees when a ticket opens."""
@@ -41,6 +52,38 @@ def register_storage(registry: Registry) -> None:
     registry.record(AddToTicket, add_to_ticket)
     registry.record(CloseTicket, partial(close_ticket, registry=registry))
     registry.record(RateAnswer, rate_answer)
+    registry.hook("ticket.opened", partial(on_ticket_opened, registry=registry))
+    registry.job(QUIET_JOB, quiet_job)
+
+
+def _quiet_key(ticket_id: int) -> str:
+    return f"{QUIET_JOB}:{ticket_id}"
+
+
+async def on_ticket_opened(session: AsyncSession, ticket: Ticket, registry: Registry) -> None:
+    """No operators' group: say so loudly. Either way, plan the offer to answer again."""
+    settings = registry.settings.get("settings")
+    if settings is None or settings.telegram.operators_chat_id is None:
+        # No customer text here: the log is no place for personal data.
+        log.warning("ticket #%s opened (channel %s, reason %s) and no operators' group is set: "
+                    "answer with `sarafan tickets reply` or the dashboard inbox",
+                    ticket.ref, ticket.channel, ticket.reason)
+    minutes = settings.handoff_quiet_minutes if settings is not None else QUIET_MINUTES
+    if minutes > 0:
+        await schedule(session, QUIET_JOB, {"ticket_id": ticket.id},
+                       run_at=utcnow() + timedelta(minutes=minutes), key=_quiet_key(ticket.id))
+
+
+async def quiet_job(session: AsyncSession, job: JobContext) -> None:
+    """Still open with no operator reply: offer the customer the bot again (or to keep waiting)."""
+    ticket = await session.get(Ticket, int(job.payload.get("ticket_id", 0)))
+    if ticket is None or ticket.status == CLOSED or ticket.first_response_at is not None:
+        return
+    answered = await session.scalar(select(func.count()).select_from(TicketMessage).where(
+        TicketMessage.ticket_id == ticket.id, TicketMessage.author == "operator"))
+    if answered:
+        return
+    await send_to_contact(session, ticket.contact_id, quiet_offer(ticket.ref, ticket.language))
 
 
 def view(ticket: Ticket) -> TicketView:
@@ -135,6 +178,7 @@ async def close_ticket(
     if ticket is None or ticket.status == CLOSED:
         return
     ticket.status, ticket.closed_at, ticket.closed_by = CLOSED, utcnow(), record.by
+    await cancel(session, _quiet_key(ticket.id))
     session.add(TicketMessage(ticket_id=ticket.id, author="system",
                               text=f"closed by {record.by}"))
     await emit(session, "ticket.closed", {**_event(ticket), "closed_by": record.by},
