@@ -157,12 +157,14 @@ class IntentClassifier:
         assert self.ranker is not None and self.detector is not None, "fit() first"
         features = self.featurizer.transform(texts)
         probs = softmax(self.ranker.batch(features), self.temperature)
+        capped = probs
         if self.second is not None:
             bayes = self.second.batch(self._nb_columns(features))
-            probs = np.minimum(probs, softmax(bayes, self.second_temperature))
+            capped = np.minimum(probs, softmax(bayes, self.second_temperature))
         detected = margin_features(self.detector.batch(features), self.detector_temperature)
         in_scope = self.rejector.score(detected)
-        return [self._ranking(row, float(p), top) for row, p in zip(probs, in_scope, strict=True)]
+        return [self._ranking(row, values, float(p), top)
+                for row, values, p in zip(probs, capped, in_scope, strict=True)]
 
     def rank_one(self, text: str, top: int = 10) -> tuple[IntentScore, ...]:
         """``rank`` for one message, skipping sklearn's per-call input validation (~1 ms)."""
@@ -170,14 +172,17 @@ class IntentClassifier:
         columns, values = self.featurizer.sparse_row(text)
         dense = self.featurizer.dense_row(text)
         probs = softmax(self.ranker.one(columns, values, dense)[None, :], self.temperature)[0]
+        capped = probs
         if self.second is not None:
             bayes = self.second.one(columns, values, None)[None, :]
-            probs = np.minimum(probs, softmax(bayes, self.second_temperature)[0])
+            capped = np.minimum(probs, softmax(bayes, self.second_temperature)[0])
         detected = self.detector.one(columns, values, dense)[None, :]
         in_scope = self.rejector.score_one(margin_features(detected, self.detector_temperature)[0])
-        return self._ranking(probs, in_scope, top)
+        return self._ranking(probs, capped, in_scope, top)
 
-    def _ranking(self, row: Array, in_scope: float, top: int) -> tuple[IntentScore, ...]:
+    def _ranking(
+        self, row: Array, values: Array, in_scope: float, top: int
+    ) -> tuple[IntentScore, ...]:
         """One text's ranking; rejection keeps the ranked intents for the bot to inspect.
 
         On small data each confidence is the lower of the SVM's and naive Bayes' calibrated
@@ -186,7 +191,7 @@ class IntentClassifier:
         message is sure only when both agree, and the ranking no longer sums to 1.
         """
         order = np.argsort(-row, kind="stable")[:top]
-        ranking = tuple(IntentScore(self.intents[i], round(float(row[i]), 4)) for i in order)
+        ranking = tuple(IntentScore(self.intents[i], round(float(values[i]), 4)) for i in order)
         if in_scope < self.rejector.threshold:
             return (IntentScore(OUT_OF_SCOPE, round(1.0 - in_scope, 4)), *ranking)
         return ranking
