@@ -102,3 +102,19 @@ def test_readmes_name_only_variables_the_settings_accept() -> None:
     names = set(re.findall(r"SARAFAN_[A-Z0-9_]*[A-Z0-9]", text))
     assert "SARAFAN_NLU__EMBEDDINGS" in names
     assert unknown_variables({name: "1" for name in names}) == []
+
+
+def test_a_feature_adds_training_data_through_the_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.engine.registry as registry_module
+    from bot.nlu_setup import TRAINING_DATA_HOOK
+    from nlu.training_data import TrainingData
+    from nlu.types import Example
+
+    def build(**settings: object) -> registry_module.Registry:
+        registry = registry_module.Registry(settings=dict(settings))
+        registry.hook(TRAINING_DATA_HOOK, lambda _settings: TrainingData.from_examples(
+            [Example("i want to join the beta", "beta_apply", "en")]))
+        return registry
+
+    monkeypatch.setattr(registry_module, "build_registry", build)
+    assert "beta_apply" in training_data(load_settings()).intents
