@@ -1,0 +1,312 @@
+"""``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N]``
+
+End to end on this machine: a real ``sarafan run`` (subprocess, SQLite file, free 127.0.0.1
+port, Telegram webhook with a secret) and a bare aiogram 3 echo bot (``bench.e2e.echo``) take
+turns, each with its own loopback Bot API (tests/fakes/botapi.py) in this process. For each:
+
+- a burst of N updates (texts in en, ru, fa, bg, el) over C chats, posted through 64
+  connections: **ingest** updates/s (until the last webhook answered 200) and **end to end**
+  updates/s (until the last reply reached the Bot API);
+- a fixed, open-loop rate below capacity (``--rate``, at most half the burst's end-to-end
+  rate) to chats already known: reply latency p50/p95/p99 (time to the chat's next reply);
+- peak RSS of the bot's process (VmHWM).
+
+Everything stays on 127.0.0.1; every loop is bounded by a count or a deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from tests.fakes.botapi import TOKEN, FakeBotApi
+
+SECRET = "bench-e2e-secret"
+PATH = "/telegram/webhook"
+CONNECTIONS = 64
+TEXTS = {
+    "en": ["Hello! Where is my order?", "How can I return an item?", "What are your hours?"],
+    "ru": ["Здравствуйте! Где мой заказ?", "Как вернуть товар?", "Во сколько вы работаете?"],
+    "fa": ["سلام! سفارش من کجاست؟", "چطور می‌توانم کالا را پس بدهم؟", "ساعت کاری شما چیست؟"],
+    "bg": ["Здравейте! Къде е поръчката ми?", "Как да върна продукт?",
+           "Какво е работното ви време?"],
+    "el": ["Γεια σας! Πού είναι η παραγγελία μου;", "Πώς επιστρέφω ένα προϊόν;",
+           "Τι ώρες είστε ανοιχτά;"],
+}
+LANGUAGES = list(TEXTS)
+QUIET_SECONDS = 1.5
+"""No reply for this long after the last expected one: the burst is over."""
+
+
+class TimedBotApi(FakeBotApi):
+    """The loopback Bot API, noting when each chat's replies arrive."""
+
+    def __init__(self) -> None:
+        super().__init__(TOKEN)
+        self.replies: defaultdict[int, list[float]] = defaultdict(list)
+        self.total = 0
+        self.last = 0.0
+
+    async def _sendMessage(self, params: dict[str, Any]) -> web.Response:
+        response = await super()._sendMessage(params)
+        if response.status == 200:
+            now = time.monotonic()
+            self.replies[int(params["chat_id"])].append(now)
+            self.total, self.last = self.total + 1, now
+        self.calls.clear()  # the base keeps every call; the bench needs only the times
+        return response
+
+
+@dataclass
+class Result:
+    name: str
+    ingest: float
+    e2e: float
+    answered: int
+    posted: int
+    rate: float
+    latencies: list[float]
+    replies: int
+    redelivered: int
+    rss_mb: float
+    loadavg: tuple[float, float, float]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def update(update_id: int, chat: int, number: int) -> dict[str, Any]:
+    language = LANGUAGES[chat % len(LANGUAGES)]
+    text = TEXTS[language][number % len(TEXTS[language])]
+    person = {"id": chat, "is_bot": False, "first_name": f"Bench {chat}",
+              "language_code": language}
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "text": text, "from": person,
+        "chat": {"id": chat, "type": "private", "first_name": f"Bench {chat}"}}}
+
+
+def sarafan_command(port: int, api: str, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    env = {**os.environ,
+           "SARAFAN_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
+           "SARAFAN_HOST": "127.0.0.1", "SARAFAN_PORT": str(port),
+           "SARAFAN_LOG_LEVEL": "WARNING", "SARAFAN_ENVIRONMENT": "production",
+           "SARAFAN_TELEGRAM__BOT_TOKEN": TOKEN, "SARAFAN_TELEGRAM__API_BASE": api,
+           "SARAFAN_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}",
+           "SARAFAN_TELEGRAM__WEBHOOK_SECRET": SECRET}
+    sarafan = Path(sys.executable).with_name("sarafan")
+    return [str(sarafan), "run"], env
+
+
+def echo_command(port: int, api: str, _workdir: Path) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "-m", "bench.e2e.echo", "--port", str(port), "--api", api,
+            "--token", TOKEN, "--secret", SECRET], dict(os.environ)
+
+
+Command = Callable[[int, str, Path], tuple[list[str], dict[str, str]]]
+
+
+@contextlib.asynccontextmanager
+async def running_bot(command: Command, api: TimedBotApi, port: int
+                      ) -> AsyncIterator[asyncio.subprocess.Process]:
+    """The bot's process, ready (webhook set, port open); stopped with SIGTERM afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sarafan-e2e-") as tmp:
+        argv, env = command(port, api.base_url, Path(tmp))
+        log_path = Path(tmp) / "bot.log"
+        with log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                *argv, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 120
+                while not (api.webhook_url and _listening(port)):
+                    if process.returncode is not None or time.monotonic() > deadline:
+                        log.flush()
+                        tail = log_path.read_text("utf-8", "replace")[-3000:]
+                        raise SystemExit(f"{argv[0]} did not start:\n{tail}")
+                    await asyncio.sleep(0.1)
+                try:
+                    yield process
+                except BaseException:
+                    log.flush()
+                    print(log_path.read_text("utf-8", "replace")[-4000:], file=sys.stderr)
+                    raise
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=20)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+REDELIVERIES = 50
+"""Like Telegram, a webhook answered with an error is delivered again (bounded here)."""
+counts = {"redelivered": 0}
+
+
+async def post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    for _ in range(REDELIVERIES):
+        async with http.post(url, json=body, headers=headers) as response:
+            if response.status == 200:
+                return
+            if response.status < 500:
+                raise SystemExit(f"webhook answered {response.status}: {await response.text()}")
+        counts["redelivered"] += 1
+        await asyncio.sleep(0.05)
+    raise SystemExit(f"update {body['update_id']} refused {REDELIVERIES} times")
+
+
+async def wait_for_replies(api: TimedBotApi, expected: int, deadline: float) -> None:
+    """Until ``expected`` replies came and then none for QUIET_SECONDS, or the deadline."""
+    while time.monotonic() < deadline:
+        if api.total >= expected and time.monotonic() - api.last > QUIET_SECONDS:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def measure(name: str, command: Command, args: argparse.Namespace) -> Result:
+    api = TimedBotApi()
+    await api.start()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{PATH}"
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+    timeout = aiohttp.ClientTimeout(total=60)
+    try:
+        async with running_bot(command, api, port) as process, \
+                aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            chats = [10_000 + n for n in range(args.chats)]
+            bodies = [update(n + 1, chats[n % len(chats)], n // len(chats))
+                      for n in range(args.updates)]
+            gate = asyncio.Semaphore(CONNECTIONS)
+
+            async def send(body: dict[str, Any]) -> None:
+                async with gate:
+                    await post(http, url, body)
+
+            counts["redelivered"] = 0
+            started = time.monotonic()
+            await asyncio.gather(*(send(body) for body in bodies))
+            ingested = time.monotonic()
+            await wait_for_replies(api, args.updates, started + args.timeout)
+            e2e = args.updates / max(1e-9, api.last - started)
+            answered = sum(min(len(api.replies[chat]), args.updates // len(chats))
+                           for chat in chats)
+            replies, retried = api.total, counts["redelivered"]
+            rate = min(args.rate, e2e / 2)
+            latencies = await fixed_rate(http, url, api, chats, rate, args,
+                                         first_id=args.updates + 1)
+            rss = peak_rss_mb(process.pid)
+            return Result(name, args.updates / (ingested - started), e2e, answered,
+                          args.updates, rate, latencies, replies, retried, rss,
+                          os.getloadavg())
+    finally:
+        await api.stop()
+
+
+async def fixed_rate(http: aiohttp.ClientSession, url: str, api: TimedBotApi, chats: list[int],
+                     rate: float, args: argparse.Namespace, first_id: int) -> list[float]:
+    """Open loop: update i leaves at start + i/rate, each to the next known chat in turn."""
+    count = max(1, int(rate * args.seconds))
+    posted: list[tuple[int, float]] = []
+    start = time.monotonic()
+
+    async def one(i: int) -> None:
+        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+        chat = chats[i % len(chats)]
+        posted.append((chat, time.monotonic()))
+        await post(http, url, update(first_id + i, chat, i))
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    deadline = time.monotonic() + args.timeout
+    latencies: list[float] = []
+    for chat, at in posted:
+        while time.monotonic() < deadline:
+            after = [t for t in api.replies[chat] if t >= at]
+            if after:
+                latencies.append(min(after) - at)
+                break
+            await asyncio.sleep(0.05)
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def report(results: list[Result]) -> None:
+    print(f"{'bot':<8} {'e2e/s':>8} {'ingest/s':>9} {'answered':>11} {'rate/s':>7} "
+          f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>9} {'replies':>7} {'503s':>5} {'RSS MB':>7}"
+          "  load (1/5/15)")
+    for r in results:
+        p = [percentile(r.latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
+        print(f"{r.name:<8} {r.e2e:>8.1f} {r.ingest:>9.1f} {r.answered:>5}/{r.posted:<5} "
+              f"{r.rate:>7.1f} {p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {r.replies:>7} "
+              f"{r.redelivered:>5} "
+              f"{r.rss_mb:>7.0f}  {' '.join(f'{x:.2f}' for x in r.loadavg)}")
+    sarafan = [r.e2e for r in results if r.name == "sarafan"]
+    echo = [r.e2e for r in results if r.name == "echo"]
+    if sarafan and echo:
+        ratio = statistics.median(sarafan) / statistics.median(echo)
+        print(f"end-to-end ratio sarafan/echo: {ratio:.3f} (medians over rounds)")
+
+
+async def main(args: argparse.Namespace) -> None:
+    results: list[Result] = []
+    for _ in range(args.rounds):  # alternating, so a change in the machine's load hits both
+        results.append(await measure("echo", echo_command, args))
+        results.append(await measure("sarafan", sarafan_command, args))
+    report(results)
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--chats", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=100.0,
+                        help="updates/s for latency (capped at half the end-to-end rate)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the rate phase")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="longest wait for the replies of a phase")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
