@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -32,7 +32,8 @@ async def candidates(
     limit: int = 20,
     channels: Collection[str] | None = None,
 ) -> list[Row]:
-    """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``)."""
+    """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``),
+    channels taking turns."""
     now = utcnow()
     earlier = aliased(model)
     lease = _lease_column(model)
@@ -43,16 +44,20 @@ async def candidates(
     )
     # A pending inbox row may carry a retry time in lease_until; the outbox uses not_before.
     due = and_(model.status == "pending", or_(lease.is_(None), lease <= now))
-    stmt = (
-        select(model)
+    # Round robin across channels (the first row of each channel, then the second, ...), so a
+    # flood of fresh chats on one channel (the anonymous web chat) cannot starve the others.
+    turn = func.row_number().over(partition_by=model.channel, order_by=model.id).label("turn")
+    eligible = (
+        select(model.id, turn)
         .where(or_(due, and_(model.status == BUSY, lease < now)), ~blocked)
-        .order_by(model.id)
-        .limit(limit)
     )
     if skip_chats:
-        stmt = stmt.where(model.chat_key.not_in(skip_chats))
+        eligible = eligible.where(model.chat_key.not_in(skip_chats))
     if channels is not None:
-        stmt = stmt.where(model.channel.in_(list(channels)))
+        eligible = eligible.where(model.channel.in_(list(channels)))
+    ranked = eligible.subquery()
+    stmt = (select(model).join(ranked, ranked.c.id == model.id)
+            .order_by(ranked.c.turn, model.id).limit(limit))
     return list((await session.scalars(stmt)).all())
 
 

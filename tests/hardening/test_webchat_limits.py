@@ -84,3 +84,40 @@ def test_buckets_refill_with_time_and_forget_idle_keys() -> None:
     now[0] = 100.0
     buckets.take("new")  # over MAX_KEYS: the idle (refilled) ones are dropped
     assert len(buckets._buckets) < MAX_KEYS
+
+
+@pytest.fixture
+async def any_database(database_url: str) -> AsyncIterator[BotHarness]:
+    """A real bot on SQLite and on PostgreSQL."""
+    settings = Settings(database_url=database_url, environment="test",  # type: ignore[call-arg]
+                        _env_file=None)
+    bot = await make_harness(settings)
+    yield bot
+    await bot.close()
+
+
+async def test_a_flood_of_web_chats_does_not_starve_another_channel(
+    any_database: BotHarness,
+) -> None:
+    from bot.messages import Inbound, Kind
+    from bot.storage import queue
+    from bot.storage.inbox import enqueue
+
+    def message(channel: str, chat: str, n: int) -> Inbound:
+        return Inbound(channel=channel, update_id=f"{chat}:{n}", user_id=chat, chat_id=chat,
+                       kind=Kind.TEXT, text="hi")
+
+    sessionmaker = any_database.bot.sessionmaker
+    for n in range(30):  # 30 fresh web chats, two messages each, all older than the other one
+        await enqueue(sessionmaker, message("webchat", f"flood-{n:03d}", 0))
+        await enqueue(sessionmaker, message("webchat", f"flood-{n:03d}", 1))
+    await enqueue(sessionmaker, message("test", "patient", 0))
+    async with sessionmaker() as session:
+        rows = await queue.candidates(session, InboxItem, skip_chats=set(), limit=4)
+        everything = await queue.candidates(session, InboxItem, skip_chats=set(), limit=100)
+    assert any(row.channel == "test" for row in rows)  # its turn comes within the first round
+    # still one row per chat, the oldest of each, and each channel in its own order
+    assert len(everything) == 31
+    assert len({row.chat_key for row in everything}) == 31
+    flood = [row.id for row in everything if row.channel == "webchat"]
+    assert flood == sorted(flood)
