@@ -38,6 +38,8 @@ class TelegramSettings(BaseModel):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     operators_chat_id: int | None = None
+    bot_username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{5,32}$")
+    """The bot's @username, for t.me links (referrals); without it those links are left out."""
     # Telegram's guidance (core.telegram.org/bots/faq#broadcasting-to-users): replies wait only
     # for the per-chat and per-group limits; the bot-wide one holds back bulk sends alone.
     per_chat_per_second: int = Field(default=1, ge=1)

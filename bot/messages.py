@@ -74,6 +74,9 @@ class Reply:
     language: str = "en"
     reply_to_message_id: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    request_contact: str = ""
+    """Title of a "share my phone number" button (Telegram only; other channels ignore it).
+    Outbox rows written before this field existed lack it and read back as ""."""
 
     def to_json(self) -> str:
         """Serialize for the outbox."""

@@ -25,8 +25,8 @@ def _links(settings: Any) -> Links:
 
     if settings is None:
         return Links()
-    # The bot's @username is not a setting yet; a deployment that adds one gets t.me links.
-    username = getattr(settings.telegram, "bot_username", None)
+    # Without ``telegram.bot_username`` there is no t.me link to give (web and m.me links remain).
+    username = (settings.telegram.bot_username or "").lstrip("@") or None
     pages = settings.messenger.pages
     return Links(telegram_bot=username, messenger_page=pages[0].page_id if pages else None)
 

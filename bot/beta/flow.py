@@ -217,6 +217,7 @@ class Beta:
         state = DialogueState(FLOW, step, data)
         skip = Button(text(turn, "Skip"), f"{NS}:skip:{campaign.id}")
         buttons: tuple[Button, ...]
+        share = ""
         if step == "consent":
             body = "\n\n".join([self._t(turn, campaign.consent.text),
                                  text(turn, "Do you agree to this?")])
@@ -226,13 +227,16 @@ class Beta:
         elif step == "phone":
             body, buttons = (text(turn, "And a phone number, with the country code (for the "
                                         "delivery)?"), (skip,))
+            # Telegram can share the account's own number with one tap; typing still works.
+            if turn.contact.channel == "telegram":
+                share = text(turn, "Share my phone number")
         else:
             question = campaign.question(step[2:])
             assert question is not None  # steps come from the campaign's own questions
             body, buttons = self._question(turn, campaign, question,
                                            tuple(data.get("picked") or ()))
         reply = Reply(f"{note}\n\n{body}" if note else body, buttons=buttons,
-                      language=turn.language)
+                      language=turn.language, request_contact=share)
         return Outcome(state, replies=(reply,))
 
     def _question(self, turn: Turn, campaign: Campaign, question: Question,
@@ -266,6 +270,9 @@ class Beta:
         return Outcome(turn.state, again.replies)
 
     def _detail(self, turn: Turn, campaign: Campaign, step: str) -> Outcome:
+        # Telegram's contact keyboard turns "Skip" into a plain key that sends its title.
+        if turn.text.strip() == text(turn, "Skip"):
+            return self._next(turn, campaign, step, None)
         value = details.email(turn.text) if step == "email" else details.phone(turn.text)
         if value is not None:
             return self._next(turn, campaign, step, value)

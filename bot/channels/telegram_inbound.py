@@ -4,7 +4,8 @@ aiogram's own ``Update`` model rejects payloads Telegram itself publishes as exa
 ``User.is_bot``, no ``Chat.type``, a numeric ``inline_query.id``), and one rejected update
 must not block the ones behind it. So only the few fields we use are read, here.
 
-What is stored: messages (text -> TEXT, media -> UNSUPPORTED, service messages -> IGNORED),
+What is stored: messages (text -> TEXT, the customer's own shared contact -> TEXT holding the
+phone number, media -> UNSUPPORTED, service messages -> IGNORED),
 edited messages (IGNORED: logged, not answered) and callback queries (BUTTON). Every other
 update type (channel posts, inline queries, chat member changes …) is acknowledged unstored.
 """
@@ -53,6 +54,11 @@ class _Replied(_Lenient):
     message_id: int
 
 
+class _Contact(_Lenient):
+    phone_number: str
+    user_id: int | None = None
+
+
 class _Message(_Lenient):
     message_id: int
     chat: _Chat
@@ -60,11 +66,27 @@ class _Message(_Lenient):
     text: str | None = None
     caption: str | None = None
     reply_to_message: _Replied | None = None
+    contact: _Contact | None = None
+
+    def own_phone(self) -> str | None:
+        """The number of a contact the sender shared about THEMSELVES (the share-phone key).
+
+        A forwarded or picked address-book card (another person's ``user_id``, or none) stays
+        an unsupported attachment: it is not the customer's own number.
+        """
+        contact, sender = self.contact, self.sender
+        if contact is None or sender is None or contact.user_id != sender.id:
+            return None
+        # Telegram sends the number in international form, often without the "+" ("447700900123");
+        # with it, the number parses like one typed with the country code.
+        number = contact.phone_number.strip()
+        return f"+{number}" if number.isdigit() else number
 
     def kind(self) -> Kind:
-        if self.text is not None:
+        if self.text is not None or self.own_phone() is not None:
             return Kind.TEXT
-        return Kind.UNSUPPORTED if CONTENT_KEYS & set(self.model_extra or {}) else Kind.IGNORED
+        present = set(self.model_extra or {}) | ({"contact"} if self.contact else set())
+        return Kind.UNSUPPORTED if CONTENT_KEYS & present else Kind.IGNORED
 
 
 class _CallbackMessage(_Lenient):
@@ -123,7 +145,8 @@ def _from_message(update_id: int, message: _Message, kind: Kind) -> Inbound:
         user_id=str(sender.id if sender else message.chat.id),
         chat_id=str(message.chat.id),
         kind=kind,
-        text=message.text if message.text is not None else message.caption,
+        text=message.text if message.text is not None else (message.own_phone()
+                                                            or message.caption),
         language_hint=sender.language_code if sender else None,
         message_id=str(message.message_id),
         chat_type=message.chat.type,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 
 from aiogram.methods import SendMessage
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
+)
 
 from bot.channels.base import text_with_choices
 from bot.messages import Button, Reply
@@ -19,7 +25,8 @@ URL_SCHEMES = ("https://", "http://", "tg://")
 
 def render(chat_id: int | str, reply: Reply) -> list[SendMessage]:
     """One call per text chunk; the keyboard goes under the last chunk, the quote on the first."""
-    keyboard, text = _keyboard(reply)
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+    keyboard, text = _contact_keyboard(reply) if reply.request_contact else _keyboard(reply)
     chunks = split_text(text)
     calls = [SendMessage(chat_id=chat_id, text=chunk) for chunk in chunks]
     calls[-1].reply_markup = keyboard
@@ -59,6 +66,20 @@ def _keyboard(reply: Reply) -> tuple[InlineKeyboardMarkup | None, str]:
     rows += [[InlineKeyboardButton(text=link.title, url=link.url)] for link in url_links]
     text = "\n".join([reply.text, *(f"{link.title}: {link.url}" for link in other_links)])
     return (InlineKeyboardMarkup(inline_keyboard=rows) if rows else None), text
+
+
+def _contact_keyboard(reply: Reply) -> tuple[ReplyKeyboardMarkup, str]:
+    """A one-time reply keyboard whose first key shares the customer's phone number.
+
+    A Telegram message carries either an inline or a reply keyboard, never both, so the other
+    buttons become plain keys: tapping one sends its title as text (the flow that asked for the
+    contact accepts that title); links go into the text.
+    """
+    rows = [[KeyboardButton(text=reply.request_contact, request_contact=True)]]
+    rows += [[KeyboardButton(text=button.title)] for button in reply.buttons]
+    text = "\n".join([reply.text, *(f"{link.title}: {link.url}" for link in reply.links)])
+    markup = ReplyKeyboardMarkup(keyboard=rows, one_time_keyboard=True, resize_keyboard=True)
+    return markup, text
 
 
 def _quote(message_id: str | None) -> ReplyParameters | None:
