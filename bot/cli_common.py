@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from bot.config import ConfigError, Settings, load_settings, unknown_variables
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+Result = TypeVar("Result")
 
 
 def settings_or_exit(**overrides: Any) -> Settings:
@@ -19,3 +26,31 @@ def settings_or_exit(**overrides: Any) -> Settings:
     except ConfigError as exc:
         typer.echo(f"Configuration error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def with_session(work: Callable[[AsyncSession], Awaitable[Result]], *,
+                  commit: bool = False) -> Result:
+    """Run ``work`` in one session on the configured database; errors are one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.storage.session import create_engine, create_sessionmaker
+
+    url = settings_or_exit().database_url
+
+    async def main() -> Result:
+        engine = create_engine(url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                result = await work(session)
+                if commit:
+                    await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DBAPIError as exc:
+        typer.echo(f"cannot use the database ({exc.orig}); is it migrated? Run `sarafan db "
+                   "upgrade`.", err=True)
+        raise typer.Exit(1) from None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import settings_or_exit, with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +15,6 @@ if TYPE_CHECKING:
     from bot.beta.campaign import Campaign
 
 app = typer.Typer(help="Beta campaigns, applicants and referrals.", no_args_is_help=True)
-Result = TypeVar("Result")
 
 
 def _campaigns(content_dir: Path | None = None) -> dict[str, Campaign]:
@@ -26,32 +23,6 @@ def _campaigns(content_dir: Path | None = None) -> dict[str, Campaign]:
     return load(campaign_files(content_dir or settings_or_exit().content_dir)).campaigns
 
 
-def _with_session(work: Callable[[AsyncSession], Awaitable[Result]], *,
-                  commit: bool = False) -> Result:
-    """Run ``work`` in one session on the configured database; errors are one line."""
-    from sqlalchemy.exc import DBAPIError
-
-    from bot.storage.session import create_engine, create_sessionmaker
-
-    url = settings_or_exit().database_url
-
-    async def main() -> Result:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                if commit:
-                    await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DBAPIError as exc:
-        typer.echo(f"cannot use the database ({exc.orig}); is it migrated? Run `sarafan db "
-                   "upgrade`.", err=True)
-        raise typer.Exit(1) from None
 
 
 def _known(campaign: str) -> Campaign:
@@ -87,7 +58,7 @@ def campaigns() -> None:
     from bot.beta.tables import STATUSES
 
     known = _campaigns()
-    found = _with_session(lambda session: summaries(session=session, campaigns=known))
+    found = with_session(lambda session: summaries(session=session, campaigns=known))
     typer.echo(f"{'campaign':<24} {'open':<5} {'places':>6} " +
                " ".join(f"{s:>10}" for s in STATUSES))
     for row in found:
@@ -111,7 +82,7 @@ def applicants(
         typer.echo(f"error: --status must be one of {', '.join(STATUSES)}", err=True)
         raise typer.Exit(2)
     known = _campaigns().get(campaign)
-    rows = _with_session(lambda session: queries.applicants(session=session, campaign=campaign,
+    rows = with_session(lambda session: queries.applicants(session=session, campaign=campaign,
                                                             status=status))
     if as_csv:
         questions = [q.id for q in known.questions] if known else []
@@ -133,7 +104,7 @@ def _decide(campaign: str, ids: list[int], status: str) -> None:
         return await set_status(session=session, campaign=campaign, ids=ids, status=status)
 
     try:
-        changed = _with_session(work, commit=True)
+        changed = with_session(work, commit=True)
     except DecisionError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -169,10 +140,10 @@ def invite(
 
     _known(campaign)
     if dry_run:
-        found = _with_session(lambda s: invitable(session=s, campaign=campaign, limit=limit))
+        found = with_session(lambda s: invitable(session=s, campaign=campaign, limit=limit))
         typer.echo(f"{len(found)} applicants would be invited")
         return
-    queued = _with_session(lambda s: queue_invites(session=s, campaign=campaign, limit=limit),
+    queued = with_session(lambda s: queue_invites(session=s, campaign=campaign, limit=limit),
                            commit=True)
     typer.echo(f"{queued} invitations queued; `sarafan run` sends them")
 
@@ -186,7 +157,7 @@ def referrals() -> None:
         return (await counts_by_promoter(session=session),
                 await counts_by_source(session=session))
 
-    promoters, sources = _with_session(work)
+    promoters, sources = with_session(work)
     typer.echo(f"{'code':<10} {'promoter':>9} {'friends':>8}")
     for code, contact, count in promoters:
         typer.echo(f"{code:<10} {contact if contact is not None else 'erased':>9} {count:>8}")

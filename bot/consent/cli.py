@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 app = typer.Typer(help="Consent records and erasure.", no_args_is_help=True)
-Result = TypeVar("Result")
 
 
-def _with_session(work: Callable[[AsyncSession], Awaitable[Result]], *,
-                  commit: bool = False) -> Result:
-    from sqlalchemy.exc import DBAPIError
-
-    from bot.storage.session import create_engine, create_sessionmaker
-
-    url = settings_or_exit().database_url
-
-    async def main() -> Result:
-        engine = create_engine(url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                if commit:
-                    await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DBAPIError as exc:
-        typer.echo(f"cannot use the database ({exc.orig}); is it migrated? Run `sarafan db "
-                   "upgrade`.", err=True)
-        raise typer.Exit(1) from None
 
 
 @app.command("counts")
@@ -49,7 +21,7 @@ def counts() -> None:
     """Contacts whose consent is in force, per purpose."""
     from bot.consent.queries import in_force_counts
 
-    for purpose, count in _with_session(lambda s: in_force_counts(session=s)).items():
+    for purpose, count in with_session(lambda s: in_force_counts(session=s)).items():
         typer.echo(f"{purpose:<12} {count:>8}")
 
 
@@ -58,7 +30,7 @@ def show(contact_id: Annotated[int, typer.Argument(help="The contact's id.")]) -
     """A contact's consent events, oldest first."""
     from bot.consent.queries import ledger_of
 
-    events = _with_session(lambda s: ledger_of(session=s, contact_id=contact_id))
+    events = with_session(lambda s: ledger_of(session=s, contact_id=contact_id))
     for event in events:
         typer.echo(f"{event.created_at:%Y-%m-%d %H:%M:%S} {event.purpose:<10} {event.action:<9} "
                    f"{event.channel or '—':<10} {event.text_version or ''}")
@@ -71,7 +43,7 @@ def erasures(limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50) -> Non
     """The erasure log, newest first: code, origin, status, times, row counts."""
     from bot.consent.queries import erasures as log
 
-    for row in _with_session(lambda s: log(session=s, limit=limit)):
+    for row in with_session(lambda s: log(session=s, limit=limit)):
         done = f"{row.done_at:%Y-%m-%d %H:%M:%S}" if row.done_at else "—"
         typer.echo(f"{row.code} {row.origin:<9} {row.status:<8} "
                    f"{row.requested_at:%Y-%m-%d %H:%M:%S} {done} {row.counts}")
@@ -90,7 +62,7 @@ def forget(contact_id: Annotated[int, typer.Argument(help="The contact's id.")])
             return None
         return (await request_erasure(session, contact_id, origin="operator")).code
 
-    code = _with_session(work, commit=True)
+    code = with_session(work, commit=True)
     if code is None:
         typer.echo(f"error: no contact {contact_id}", err=True)
         raise typer.Exit(1)
