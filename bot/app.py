@@ -23,13 +23,13 @@ from bot.config import Settings
 from bot.engine.processor import Processor
 from bot.engine.registry import Registry, build_registry
 from bot.engine.sender import Sender
-from bot.kb.check import verify_content
 from bot.messages import Inbound
 from bot.nlu_setup import build_nlu
 from bot.scheduler.runner import JobRunner
 from bot.storage import migrate
 from bot.storage.inbox import enqueue
 from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
+from bot.support.kb.check import verify_content
 from bot.web.app import create_http_app
 from bot.web.state import AppState
 

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 GROUPS: dict[str, str] = {
-    "kb": "bot.cli_support:kb_app",
-    "tickets": "bot.cli_support:tickets_app",
+    "kb": "bot.support.cli:kb_app",
+    "tickets": "bot.support.cli:tickets_app",
     "messenger": "bot.channels.messenger_profile:messenger_app",
     "nlu": "bot.nlu_setup:cli_app",
     "surveys": "bot.surveys.cli:app",

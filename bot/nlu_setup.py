@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.kb.check import load_knowledge_base
-from bot.kb.model import KnowledgeBase
+from bot.support.kb.check import load_knowledge_base
+from bot.support.kb.model import KnowledgeBase
 from nlu.cli import ModelSource, make_app
 from nlu.embeddings_onnx import CACHE_ENV
 from nlu.local import LocalNlu

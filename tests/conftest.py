@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from bot.config import Settings
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_DSN = os.environ.get("SARAFAN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def test_start_help_and_unknown_command(harness: BotHarness) -> None:

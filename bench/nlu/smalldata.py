@@ -27,7 +27,7 @@ OUT = HERE.parents[1] / "bench" / "out" / "nlu_smalldata.json"
 LANGUAGES = ("en", "ru", "bg", "el", "fa")
 SIZES = (5, 10, 20)
 ANSWER_THRESHOLD = 0.5
-"""``bot.kb.model.Policy.answer_confidence``: the bot answers straight away from here."""
+"""``bot.support.kb.model.Policy.answer_confidence``: the bot answers straight away from here."""
 
 
 def first_per_intent(data: TrainingData, size: int) -> TrainingData:

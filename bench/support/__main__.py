@@ -19,8 +19,8 @@ from bench.support.evaluate import (
     share,
 )
 from bot.config import LANGUAGES, Settings
-from bot.kb.check import load_knowledge_base
 from bot.nlu_setup import local_model
+from bot.support.kb.check import load_knowledge_base
 
 
 def main() -> None:

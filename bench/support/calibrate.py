@@ -11,8 +11,8 @@ import random
 from collections.abc import Sequence
 
 from bot.config import Settings
-from bot.kb.check import load_knowledge_base
 from bot.nlu_setup import training_data
+from bot.support.kb.check import load_knowledge_base
 from nlu.local import LocalNlu
 from nlu.training_data import TrainingData
 from nlu.types import Example, Parse

@@ -9,11 +9,11 @@ from pathlib import Path
 import yaml
 
 from bot.engine.turns import _language
-from bot.flows.scope import Vocabulary
-from bot.flows.support_decide import Decision, Verdict, decide_support
-from bot.kb.model import KnowledgeBase
 from bot.messages import Inbound
 from bot.storage.models import Contact
+from bot.support.decide import Decision, Verdict, decide_support
+from bot.support.kb.model import KnowledgeBase
+from bot.support.scope import Vocabulary
 from nlu.local import LocalNlu
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,14 +17,14 @@ from sqlalchemy.orm import selectinload
 from bot.audit import audit
 from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo
-from bot.flows.handoff_records import CloseTicket
-from bot.flows.handoff_store import close_ticket as store_close
 from bot.i18n import gettext
 from bot.messages import Reply
 from bot.storage.base import utcnow
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, OutboxItem
-from bot.storage.tickets import CLOSED, WAITING, Ticket, TicketMessage
+from bot.support.handoff_records import CloseTicket
+from bot.support.handoff_store import close_ticket as store_close
+from bot.support.tickets import CLOSED, WAITING, Ticket, TicketMessage
 
 MAX_REPLY = 4000
 """Characters in one operator reply (Telegram's message limit is 4096)."""

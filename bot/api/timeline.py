@@ -26,7 +26,7 @@ from bot.consent import ConsentEvent
 from bot.feedback.tables import FeedbackItem
 from bot.storage.events import Event
 from bot.storage.models import MessageLog
-from bot.storage.tickets import Ticket, TicketMessage
+from bot.support.tickets import Ticket, TicketMessage
 from bot.surveys.store import _answer_value as answer_value
 from bot.surveys.tables import SurveyAnswer, SurveyResponse
 

@@ -15,9 +15,9 @@ from bot.consent.rights import private_only
 from bot.engine.registry import CommandHandler
 from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Turn
-from bot.flows.handoff_records import TICKET, TicketView
 from bot.i18n import N_, is_rtl
 from bot.messages import Button, Reply
+from bot.support.handoff_records import TICKET, TicketView
 from bot.surveys.model import Question
 from bot.surveys.questions import (
     SKIP,

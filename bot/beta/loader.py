@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from bot.beta.campaign import Campaign, Texts, choices
 from bot.config import LANGUAGES, ConfigError
-from bot.kb.loader import BUNDLED, Problem
+from bot.support.kb.loader import BUNDLED, Problem
 from bot.surveys.model import MultipleChoice, SingleChoice
 from bot.surveys.questions import load_questions
 

@@ -25,7 +25,7 @@ from bot.storage.base import utcnow
 from bot.storage.events import emit
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, Conversation, InboxItem, MessageLog, OutboxItem
-from bot.storage.tickets import CLOSED, Ticket, TicketMessage
+from bot.support.tickets import CLOSED, Ticket, TicketMessage
 
 JOB = "consent.erase"
 CORE = "core"

@@ -22,7 +22,7 @@ from bot.i18n import N_, gettext
 from bot.messages import Link, Reply
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, MessageLog, OutboxItem
-from bot.storage.tickets import AnswerRating, Ticket
+from bot.support.tickets import AnswerRating, Ticket
 from bot.web.chat import CHAT_ID
 
 log = logging.getLogger("sarafan.consent")

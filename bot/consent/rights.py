@@ -17,9 +17,9 @@ from bot.consent.records import (
 )
 from bot.engine.replies import say, text
 from bot.engine.types import Outcome, Record, Turn
-from bot.flows.handoff_records import TICKET, TicketView
 from bot.i18n import N_, gettext, is_rtl
 from bot.messages import Button, Reply
+from bot.support.handoff_records import TICKET, TicketView
 
 PURPOSE_NAMES = {
     "support": N_("answering you"),

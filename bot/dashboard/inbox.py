@@ -12,7 +12,7 @@ from bot.dashboard.tables import OPERATOR
 from bot.dashboard.web import Ctx, page, problem, redirect
 from bot.i18n import N_, is_rtl
 from bot.storage.models import Contact
-from bot.storage.tickets import CLOSED, Ticket, TicketMessage, list_tickets
+from bot.support.tickets import CLOSED, Ticket, TicketMessage, list_tickets
 
 QUEUE = 200
 

@@ -13,7 +13,7 @@ from bot.dashboard.attribution import contacts_by_source
 from bot.dashboard.web import Ctx, page
 from bot.i18n import gettext
 from bot.storage.base import utcnow
-from bot.storage.tickets import ticket_stats
+from bot.support.tickets import ticket_stats
 
 PERIODS = (7, 30, 90)
 

@@ -25,7 +25,7 @@ from bot.demo.data import (
     TICKETS,
 )
 from bot.storage.models import Contact, Conversation, MessageLog
-from bot.storage.tickets import CLOSED, OPEN, WAITING, Ticket, TicketMessage
+from bot.support.tickets import CLOSED, OPEN, WAITING, Ticket, TicketMessage
 
 PREFIX = "demo-"
 """Every demo contact's external id starts with this, so the demo is recognised."""

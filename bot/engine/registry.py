@@ -38,7 +38,7 @@ ContactHook = Callable[[AsyncSession, int], Awaitable[Any]]
 
 FEATURES = (
     "bot.flows.basics",
-    "bot.flows.support",
+    "bot.support",
     "bot.consent",
     "bot.surveys",
     "bot.feedback",

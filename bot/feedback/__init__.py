@@ -23,8 +23,8 @@ def register(registry: Registry) -> None:
     from bot.feedback.catalog import load_catalog
     from bot.feedback.flow import FLOW, Feedback
     from bot.feedback.store import register_storage
-    from bot.flows.handoff import Handoff
-    from bot.kb.check import load_knowledge_base
+    from bot.support.handoff import Handoff
+    from bot.support.kb.check import load_knowledge_base
 
     settings = registry.settings.get("settings")
     language = settings.default_language if settings else "en"

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.config import LANGUAGES
-from bot.kb.loader import BUNDLED, Problem
+from bot.support.kb.loader import BUNDLED, Problem
 from nlu.themes import ConceptMatcher, builtin_terms
 
 CATALOG_FILE = "catalog.yml"

@@ -18,9 +18,9 @@ from bot.feedback.records import (
     ClassifyFeedback,
     ThemeHint,
 )
-from bot.flows.handoff import HIGH, Handoff
 from bot.i18n import N_
 from bot.messages import Button, Reply
+from bot.support.handoff import HIGH, Handoff
 from nlu.langid import identify
 
 FLOW = "feedback"

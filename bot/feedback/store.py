@@ -27,7 +27,7 @@ from bot.feedback.tables import ERASED, FeedbackItem
 from bot.messages import Inbound, Kind
 from bot.storage.base import utcnow
 from bot.storage.events import emit
-from bot.storage.tickets import CLOSED, Ticket
+from bot.support.tickets import CLOSED, Ticket
 from nlu.text import normalize
 
 REGROUP_JOB = "feedback.regroup"

@@ -7,10 +7,10 @@ from functools import partial
 from bot.engine.registry import Registry
 from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, SetLanguage, Turn
-from bot.flows.handoff import close_offer
 from bot.i18n import NATIVE_NAMES, is_rtl
 from bot.messages import Button, Reply
 from bot.storage.retention import EVERY_SECONDS, KIND, retention_job
+from bot.support.handoff import close_offer
 
 LANGUAGE_BUTTONS = tuple(Button(name, f"lang:{code}") for code, name in NATIVE_NAMES.items())
 

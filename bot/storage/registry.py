@@ -11,8 +11,9 @@ from bot.storage.base import Base
 # Feature modules add their table modules here when they add a migration.
 TABLE_MODULES = (
     "bot.storage.models",
-    "bot.storage.tickets",
+    "bot.support.tickets",
     "bot.storage.events",
+    "bot.storage.secrets",
     "bot.scheduler.tables",
     "bot.consent.tables",
     "bot.surveys.tables",

@@ -15,8 +15,8 @@ from bot.engine.registry import Registry
 
 def register(registry: Registry) -> None:
     """Add survey commands, deep links, flows, jobs and storage."""
-    from bot.flows.handoff import Handoff
-    from bot.kb.check import load_knowledge_base
+    from bot.support.handoff import Handoff
+    from bot.support.kb.check import load_knowledge_base
     from bot.surveys.check import load_catalogue
     from bot.surveys.flow import FLOW, NS, START_NS, Surveys
     from bot.surveys.invitations import register_jobs
@@ -26,7 +26,7 @@ def register(registry: Registry) -> None:
     catalogue = load_catalogue(settings.content_dir if settings else None)
     handoff = None
     if settings is not None:
-        # The same handoff support builds (bot/flows/support.py), so a detractor's ticket goes
+        # The same handoff support builds (bot/support/flow.py), so a detractor's ticket goes
         # to the same operators with the same promised response time.
         kb = load_knowledge_base(settings.content_dir, settings.default_language)
         handoff = Handoff(settings.telegram.operators_chat_id, settings.default_language,

@@ -18,10 +18,10 @@ from typing import Any
 
 from bot.engine.replies import say, text
 from bot.engine.types import DialogueState, Outcome, Record, Turn
-from bot.flows.handoff import HIGH, Handoff
-from bot.flows.handoff_records import TICKET, OpenTicket
 from bot.i18n import N_, gettext, is_rtl
 from bot.messages import Button, Outgoing, Reply
+from bot.support.handoff import HIGH, Handoff
+from bot.support.handoff_records import TICKET, OpenTicket
 from bot.surveys import questions as q
 from bot.surveys.check import END, Catalogue
 from bot.surveys.model import Ending, FreeText, MultipleChoice, Nps, Question, Rule, Survey, band

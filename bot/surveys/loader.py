@@ -1,5 +1,6 @@
 """Reads survey files (YAML) into :class:`~bot.surveys.model.Survey` models, each problem with
-its file and line (the approach of ``bot/kb/loader.py``: compose the node tree, keep lines)."""
+its file and line (the approach of ``bot/support/kb/loader.py``: compose the node tree, keep
+lines)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.kb.loader import BUNDLED, Problem
+from bot.support.kb.loader import BUNDLED, Problem
 from bot.surveys.model import Survey
 
 __all__ = ["Problem", "Read", "parse_files", "survey_files"]

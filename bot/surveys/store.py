@@ -22,7 +22,7 @@ from bot.storage.contacts import info_of, save_state, state_of
 from bot.storage.events import emit
 from bot.storage.models import Contact, Conversation
 from bot.storage.outbox import send_to_contact
-from bot.storage.tickets import CLOSED, Ticket
+from bot.support.tickets import CLOSED, Ticket
 from bot.surveys.flow import FLOW, Surveys
 from bot.surveys.invitations import in_window
 from bot.surveys.model import PERSONAL_TYPES, SCALE_TYPES, Survey

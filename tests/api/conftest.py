@@ -10,7 +10,7 @@ import pytest
 
 from bot.api.tokens import create_token
 from bot.config import Settings
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 
 @dataclass

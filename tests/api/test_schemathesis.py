@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.consent.tables import ConsentEvent
 from bot.storage.events import emit
 from bot.storage.models import Contact
-from bot.storage.tickets import Ticket, TicketMessage
+from bot.support.tickets import Ticket, TicketMessage
 from bot.webhooks.endpoints import add_endpoint
 
 EXAMPLES = 7

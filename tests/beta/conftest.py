@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from tests.flows.conftest import OPERATORS, ScriptedNlu, support_bot
-from tests.support import BotHarness
+from tests.harness import BotHarness
+from tests.support.conftest import OPERATORS, ScriptedNlu, support_bot
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from bot.beta.tables import BetaApplication
 from bot.consent.tables import ConsentEvent
 from bot.messages import Kind, Reply
 from bot.storage.events import Event
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def rows(bot: BotHarness, query: Any) -> list[Any]:

@@ -9,7 +9,7 @@ from bot.consent.tables import ConsentEvent
 from bot.messages import Kind
 from bot.storage.models import Conversation
 from tests.beta.test_apply import apply_via_link, payload, rows, tap, walk
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def test_invalid_email_and_phone_are_asked_again_once_then_left_out(

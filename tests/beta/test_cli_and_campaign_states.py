@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import ConfigError, Settings
 from tests.beta.test_apply import apply_via_link, walk
-from tests.flows.conftest import ScriptedNlu, support_bot
-from tests.support import BotHarness
+from tests.harness import BotHarness
+from tests.support.conftest import ScriptedNlu, support_bot
 
 DEMO = Path(__file__).parents[2] / "bot/content/beta/tasting_box.yml"
 

@@ -13,7 +13,7 @@ from bot.scheduler.tables import Job
 from bot.storage.base import utcnow
 from bot.storage.models import OutboxItem
 from tests.beta.test_apply import rows, walk
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def invite(bot: BotHarness) -> int:

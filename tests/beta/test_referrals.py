@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.beta.referrals import Links, counts_by_promoter, counts_by_source
 from bot.engine.types import ContactInfo, DialogueState, Turn
 from bot.messages import Button, Inbound, Kind
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def start(bot: BotHarness, payload: str, chat: str) -> str:

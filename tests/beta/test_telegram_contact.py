@@ -21,8 +21,8 @@ from bot.channels.telegram_inbound import to_inbound
 from bot.config import Settings
 from bot.messages import Reply
 from tests.beta.test_apply import apply_via_link, payload, rows, tap
-from tests.flows.conftest import OPERATORS, ScriptedNlu, support_bot
-from tests.support import BotHarness, CollectingChannel
+from tests.harness import BotHarness, CollectingChannel
+from tests.support.conftest import OPERATORS, ScriptedNlu, support_bot
 
 USER = 7003
 _ids = count(600001)

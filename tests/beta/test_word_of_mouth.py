@@ -12,7 +12,7 @@ from bot.beta.tables import BetaApplication
 from bot.feedback.tables import FeedbackItem
 from bot.storage.base import utcnow
 from tests.beta.test_apply import rows, tap, walk
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def test_a_promoter_is_offered_the_beta_and_a_referral_link(bot: BotHarness) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.storage.base import utcnow
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def cli(*args: str) -> tuple[int, str]:

@@ -16,9 +16,9 @@ from bot.storage.base import utcnow
 from bot.storage.events import Event
 from bot.storage.models import Contact, Conversation, MessageLog
 from bot.storage.registry import all_metadata
-from bot.storage.tickets import CLOSED, Ticket, TicketMessage
+from bot.support.tickets import CLOSED, Ticket, TicketMessage
 from tests.beta.test_apply import walk
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 MARKER = "Zanzibar-4417"
 """Something only this person typed."""

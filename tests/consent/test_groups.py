@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from bot.messages import Inbound, Kind
 from bot.storage.base import utcnow
 from bot.storage.models import Contact, MessageLog
-from tests.flows.conftest import OPERATORS
-from tests.flows.test_support_e2e import operator_says, operators
-from tests.support import BotHarness
+from tests.harness import BotHarness
+from tests.support.conftest import OPERATORS
+from tests.support.test_support_e2e import operator_says, operators
 
 
 async def group_says(bot: BotHarness, text: str) -> None:

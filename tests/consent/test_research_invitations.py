@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.messages import Inbound
 from bot.storage.base import utcnow
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def test_only_contacts_with_research_consent_in_force_are_invited(

@@ -8,7 +8,7 @@ from bot.consent import consented, in_force
 from bot.consent.export import chat_parts, split
 from bot.consent.tables import ConsentEvent
 from tests.beta.test_apply import walk
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def ledger(bot: BotHarness) -> list[tuple[str, str, str | None]]:

@@ -14,7 +14,7 @@ from bot.dashboard.render import Formats
 from bot.feedback.queries import list_themes
 from bot.scheduler.tables import Job
 from bot.storage.base import utcnow
-from bot.storage.tickets import ticket_stats
+from bot.support.tickets import ticket_stats
 from bot.surveys.results import survey_results
 from tests.dashboard.conftest import Browser, csrf_of
 

@@ -13,7 +13,7 @@ from bot.dashboard.account import safe_next
 from bot.dashboard.auth import COOKIE, Throttle
 from bot.dashboard.users import set_disabled
 from bot.storage.models import OutboxItem
-from bot.storage.tickets import list_tickets
+from bot.support.tickets import list_tickets
 from tests.dashboard.conftest import Browser, csrf_of
 
 

@@ -15,7 +15,7 @@ from bot.dashboard.auth import signed_in, start_session
 from bot.dashboard.users import authenticate, set_password
 from bot.storage.base import utcnow
 from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
-from bot.storage.tickets import ticket_stats
+from bot.support.tickets import ticket_stats
 from tests.dashboard.conftest import PASSWORD, USERS, Browser, fill
 
 

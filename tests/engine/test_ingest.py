@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import text
 
 from tests.engine.helpers import inbox
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 CHAT = "ingest-test-chat"
 

@@ -11,7 +11,7 @@ from bot.storage.models import Contact, OutboxItem
 from nlu.types import IntentScore, LanguageGuess, Parse
 from tests.engine.helpers import Counting, open_db, rows
 from tests.engine.helpers import message as inbound
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def contact(harness: BotHarness, chat: str = "c1") -> Contact:

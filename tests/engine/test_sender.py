@@ -16,7 +16,7 @@ from bot.storage.base import utcnow
 from bot.storage.models import MessageLog, OutboxItem
 from bot.storage.session import SessionMaker
 from tests.engine.helpers import RecordingChannel, message, open_db, queue_replies, rows
-from tests.support import make_harness
+from tests.harness import make_harness
 
 
 class Crash(BaseException):

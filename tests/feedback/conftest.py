@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.feedback.tables import FeedbackItem
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
-from tests.support import make_harness
+from tests.harness import make_harness
 
 TEXTS = [("ru1", "/feedback матча слишком дорогая, сделайте дешевле"),
          ("el1", "/feedback το matcha είναι πολύ ακριβό"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.storage.events import Event
-from bot.storage.tickets import Ticket
+from bot.support.tickets import Ticket
 from tests.feedback.conftest import items
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 
 async def test_feedback_command_files_the_next_message(fb: BotHarness) -> None:

@@ -7,9 +7,9 @@ from bot.engine.types import DialogueState
 from bot.feedback.catalog import load_catalog
 from bot.feedback.flow import Feedback
 from bot.feedback.records import DUPLICATE, THEME_HINT, CaptureFeedback, ThemeHint
-from bot.flows.handoff import Handoff
 from bot.messages import Kind
-from tests.flows.conftest import parse, turn
+from bot.support.handoff import Handoff
+from tests.support.conftest import parse, turn
 
 FEEDBACK = Feedback(load_catalog(), Handoff())
 SURVEY = DialogueState("survey", "q2", {"survey": "nps", "answers": {"q1": 9}})
@@ -81,7 +81,7 @@ def test_stale_and_forged_buttons_are_refused() -> None:
 
 
 def test_survey_free_text_hook_returns_the_capture_record() -> None:
-    registry = build_registry(("bot.flows.basics", "bot.flows.support", "bot.feedback"))
+    registry = build_registry(("bot.flows.basics", "bot.support.flow", "bot.feedback"))
     [hook] = registry.hooks_for("survey.free_text")
     [record] = hook(turn("x"), "nps", "why", "доставка очень медленная, ускорьте")
     assert isinstance(record, CaptureFeedback)

@@ -10,9 +10,9 @@ from bench.support.evaluate import load_cases
 from bot.config import Settings
 from bot.feedback.catalog import load_catalog
 from bot.feedback.flow import Feedback
-from bot.flows.handoff import Handoff
 from bot.nlu_setup import local_model
-from tests.flows.conftest import turn
+from bot.support.handoff import Handoff
+from tests.support.conftest import turn
 
 MOST_TAKEN = 2
 """Measured: 1 of 115 (a Greek "cups arrived cracked", a bug report the FAQ model barely knew)."""

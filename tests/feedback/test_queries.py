@@ -18,7 +18,7 @@ from bot.feedback.themes import ThemeError, merge, regroup, split
 from bot.messages import Kind
 from bot.storage.base import utcnow
 from tests.feedback.conftest import items
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 FEEDBACK = [
     ("ru1", "promo-tg", "/feedback матча слишком дорогая, сделайте дешевле"),

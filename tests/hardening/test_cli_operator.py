@@ -12,8 +12,8 @@ from bot.cli import app
 from bot.config import Settings
 from bot.shell import chat_in_terminal
 from bot.storage.events import Event
-from bot.storage.tickets import Ticket
-from tests.support import BotHarness
+from bot.support.tickets import Ticket
+from tests.harness import BotHarness
 
 
 async def cli(settings: Settings, *args: str) -> tuple[int, str]:

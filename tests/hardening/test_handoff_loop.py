@@ -15,8 +15,8 @@ from sqlalchemy import select
 from bot.api.tickets import get_ticket, reply_to_ticket
 from bot.scheduler.tables import Job
 from bot.storage.base import utcnow
-from bot.storage.tickets import CLOSED, OPEN, Ticket
-from tests.support import BotHarness
+from bot.support.tickets import CLOSED, OPEN, Ticket
+from tests.harness import BotHarness
 
 SECRET = "my card number is 4111 and my address is Elm street"
 
@@ -32,10 +32,10 @@ async def test_a_new_ticket_is_logged_loudly_without_the_customers_text(
     harness: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     await harness.say(SECRET)
-    with caplog.at_level(logging.WARNING, logger="bot.flows.handoff_store"):
+    with caplog.at_level(logging.WARNING, logger="bot.support.handoff_store"):
         opened = await harness.say("/human")
     assert "/close" in opened[0].text  # the way back is in the ticket-opened message
-    warnings = [r for r in caplog.records if r.name == "bot.flows.handoff_store"
+    warnings = [r for r in caplog.records if r.name == "bot.support.handoff_store"
                 and r.levelno == logging.WARNING]
     assert len(warnings) == 1
     line = warnings[0].getMessage()
@@ -113,7 +113,7 @@ async def test_no_offer_once_an_operator_answered_or_the_ticket_closed(
 
 async def test_quiet_time_is_a_setting(sqlite_url: str) -> None:
     from bot.config import Settings
-    from tests.support import make_harness
+    from tests.harness import make_harness
 
     settings = Settings(database_url=sqlite_url, environment="test",  # type: ignore[call-arg]
                         _env_file=None, handoff_quiet_minutes=0)

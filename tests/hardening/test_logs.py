@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from bot.app import http_server
 from bot.config import Settings
 from bot.logsetup import MASK, QUIET_AT_INFO, TEXT_LOGGERS, configure_logging
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 SECRET_TEXT = "zebra42 my private question"
 

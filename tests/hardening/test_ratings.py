@@ -11,8 +11,8 @@ from bot.storage.base import utcnow
 from bot.storage.inbox import enqueue
 from bot.storage.models import Contact, InboxItem
 from bot.storage.session import create_engine, create_sessionmaker
-from bot.storage.tickets import AnswerRating, rating_summary
-from tests.support import BotHarness
+from bot.support.tickets import AnswerRating, rating_summary
+from tests.harness import BotHarness
 
 
 async def ratings(harness: BotHarness) -> list[tuple[str, bool, str]]:

@@ -12,7 +12,7 @@ from bot.scheduler.tables import Job
 from bot.storage.base import utcnow
 from bot.storage.models import InboxItem, OutboxItem
 from bot.storage.retention import KIND
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 
 async def counts(harness: BotHarness) -> dict[str, int]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.storage.models import InboxItem
 from bot.web.rate_limit import MAX_KEYS, TokenBuckets
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 API = "/chat/api/messages"
 

@@ -19,8 +19,8 @@ from bench.support.evaluate import (
     share,
 )
 from bot.config import LANGUAGES, Settings
-from bot.kb.check import load_knowledge_base
 from bot.nlu_setup import local_model
+from bot.support.kb.check import load_knowledge_base
 
 FLOORS = {"answer": 0.85, "clarify": 0.75, "handoff": 0.95, "out_of_scope": 0.8, None: 0.85}
 """On the issue-14 test set, a little under the figures in docs/support.md."""

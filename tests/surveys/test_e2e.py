@@ -15,15 +15,15 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.consent.tables import ConsentEvent
-from bot.kb.loader import BUNDLED
 from bot.messages import Kind, Reply
 from bot.storage.base import utcnow
 from bot.storage.events import Event
 from bot.storage.models import Contact
-from bot.storage.tickets import Ticket
+from bot.support.kb.loader import BUNDLED
+from bot.support.tickets import Ticket
 from bot.surveys.results import Filters, list_responses, list_surveys, survey_results
 from bot.surveys.tables import SurveyAnswer, SurveyResponse
-from tests.support import BotHarness, make_harness
+from tests.harness import BotHarness, make_harness
 
 
 def settings_for(url: str) -> Settings:

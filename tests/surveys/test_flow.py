@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.engine.types import Outcome
-from bot.flows.handoff import HIGH, Handoff
-from bot.flows.handoff_records import OpenTicket, TicketView
 from bot.messages import Button
+from bot.support.handoff import HIGH, Handoff
+from bot.support.handoff_records import OpenTicket, TicketView
 from bot.surveys.flow import FLOW, Surveys, next_step
 from bot.surveys.records import (
     DONE,

@@ -20,7 +20,7 @@ from bot.storage.models import Contact
 from bot.surveys.check import load_catalogue
 from bot.surveys.invitations import Segment, SegmentError, invite
 from bot.surveys.results import nps
-from tests.support import BotHarness
+from tests.harness import BotHarness
 from tests.surveys.test_e2e import start
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.storage.models import InboxItem, MessageLog
 from bot.web.chat import MAX_TEXT
-from tests.support import BotHarness
+from tests.harness import BotHarness
 
 CHAT = "chat-0123456789"
 API = "/chat/api/messages"

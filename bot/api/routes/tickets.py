@@ -41,7 +41,7 @@ from bot.api.tickets import (
     list_tickets_page,
     reply_to_ticket,
 )
-from bot.storage.tickets import Ticket
+from bot.support.tickets import Ticket
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 Ref = Annotated[str, Path(pattern=r"^#?[0-9][A-Za-z0-9_.-]{0,63}$",

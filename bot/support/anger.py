@@ -1,0 +1,120 @@
+"""Who must reach a person: asked for one, angry, threatening, or upset about broken goods.
+
+The NLU's ``request_human``/``complaint`` intents and its sentiment catch most of these, but
+one missed angry customer costs more than one needless ticket, and the cues are few and fixed:
+"manager", "one-star review", "lawyer", "never again", "!!". Patterns are matched on
+normalised text (nlu.text.normalize: lower case, no Greek accents, ё as е, Persian ی/ک, ZWNJ
+as a space), in the five languages and in Latin transliteration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from nlu.text import normalize
+
+
+class Signal(StrEnum):
+    """Why a person should take over."""
+
+    PERSON = "person"
+    THREAT = "threat"
+    UPSET = "upset"
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+PERSON = _any(
+    # en
+    r"\b(?:human|real person|live person|live agent|manager|supervisor|operator|agent)\b",
+    r"\btalk to (?:a |an |some)?(?:person|someone|somebody|people)\b",
+    # ru (and translit)
+    r"оператор|менеджер|живым человеком|живой человек|живого человека|сотрудник|человека\b",
+    r"\b(?:operatora?|cheloveka|chelovekom|menedzhera?)\b",
+    # fa (and Finglish)
+    r"اپراتور|مدیر|آدم واقعی|یه آدم|با یه نفر|کارشناس|پشتیبان انسانی|با یک انسان",
+    r"\b(?:ye adam|ba adam|ba ye nafar|operator|modir|karshenas)\b",
+    # bg
+    r"оператор|управител|с човек|жив човек|служител|\b(?:chovek|upravitel)\b",
+    # el
+    r"ανθρωπο|υπευθυνο|χειριστη|εκπροσωπο|υπαλληλο|\b(?:anthrwpo|anthropo|ypeuthyno)\b",
+)
+THREAT = _any(
+    # en
+    r"\b(?:1|one)[ -]?stars?\b|bad review|negative review|review everywhere|"
+    r"\blawyer|\bsue\b|\bcourt\b|\bpolice\b|consumer protection|chargeback|"
+    r"never (?:buy|buying|order|ordering|shop|shopping)\w*|\bscam|\bfraud|ripped off|"
+    r"rip[- ]?off|\bthieves\b",
+    # ru
+    r"(?:одну|1|одна) звезд|плох\w* отзыв|негатив\w* отзыв|отзыв\w* везде|суд\b|в суд|"
+    r"юрист|адвокат|роспотребнадзор|прокуратур|полици|защит\w* прав потребител|"
+    r"мошенник|обманщик|развод(?:илы|ят)|никогда (?:больше )?(?:не|у вас)|больше (?:никогда|не)"
+    r" \w* ?(?:куплю|закажу|покупать|заказывать)",
+    r"\b(?:obmanshchiki|moshenniki|nikogda|sud)\b",
+    # fa
+    r"نظر منفی|یک ستاره|یه ستاره|شکایت|دادگاه|وکیل|پلیس|کلاهبردار|دزد|"
+    r"هیچ ?وقت|دیگه هیچ|حمایت از مصرف",
+    r"\b(?:kolahbardar\w*|shekayat\w*|dadgah|vakil|hichvaght|hichvagh|dozd)\b",
+    # bg
+    r"(?:една|1) звезд|лош\w* отзив|отзив\w* навсякъде|съдя|съд\b|адвокат|кзп|полиция|"
+    r"измам|никога повече|крадци",
+    r"\b(?:izmam\w*|nikoga)\b",
+    # el
+    r"(?:ενα|1) αστερ|κακη κριτικη|κριτικη .*αστερ|δικαστηρι|δικηγορ|καταγγελ|απατεων|"
+    r"ποτε ξανα|αστυνομ|κλεφτες",
+    r"\b(?:apateones|ksanagoras\w*|dikastirio)\b",
+)
+UPSET = _any(
+    r"outrageous|unacceptable|disgust|ridiculous|furious|pathetic|worst|"
+    r"(?:nobody|no one|noone) (?:answers|replies|responds|helps)",
+    r"возмутительн|безобрази|кошмар|ужасн|отвратительн|издеватель|никто не (?:отвечает|отвечаете)",
+    r"افتضاح|مسخره|عصبانی|هیچ ?کس جواب|کسی جواب نمید|بی ?شرم|واقعا بده",
+    r"безобразие|ужасн|отвратител|никой не отговаря|подигравка",
+    r"απαραδεκτ|αισχος|ντροπη|χαλια|κανεις δεν απαντα|εξοργιστικ",
+)
+DAMAGE = _any(
+    r"broke|smashed|shattered|cracked|chipped|damaged|missing|never arrived|stopped",
+    r"разбит|вдребезги|слома|треснул|повредил|не пришл|пропал|перестал",
+    r"شکست|خرد شده|خورد شده|ترک|نرسید|گم شد|خراب",
+    r"счуп|пукнат|повреден|не пристигн|изгубен",
+    r"σπασ|κομματια|ραγισμεν|χαλασ|δεν ηρθε|χαθηκε",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anger:
+    """What the message says about the customer's need for a person."""
+
+    signal: Signal | None
+
+    @property
+    def wants_person(self) -> bool:
+        """Asked for a person outright."""
+        return self.signal is Signal.PERSON
+
+    @property
+    def angry(self) -> bool:
+        """Threatens, or is upset: a high-priority ticket."""
+        return self.signal in (Signal.THREAT, Signal.UPSET)
+
+
+def read_anger(text: str) -> Anger:
+    """The strongest signal in ``text``: a threat beats upset beats asking for a person."""
+    folded = normalize(text)
+    if THREAT.search(folded):
+        return Anger(Signal.THREAT)
+    shouting = text.count("!") >= 2
+    if UPSET.search(folded) or (shouting and DAMAGE.search(folded)):
+        return Anger(Signal.UPSET)
+    if PERSON.search(folded):
+        return Anger(Signal.PERSON)
+    return Anger(None)
+
+
+def describes_damage(text: str) -> bool:
+    """The message reports a broken, damaged or missing item."""
+    return DAMAGE.search(normalize(text)) is not None

@@ -1,0 +1,1 @@
+"""The knowledge base: FAQ entries described as data files, loaded and checked."""

@@ -1,0 +1,228 @@
+"""Is a message the shop's business, and which entries do its words point to?
+
+The NLU scores every message against the entries it was trained on, so "weather in Sofia"
+lands on the entry whose examples mention Sofia. This module reads the message's own words
+instead: function words, places and other shops' brands are set aside, and what is left is
+looked up in the knowledge base's example questions. A message with no shop word is not the
+shop's business, whatever the classifier says; a short message whose words belong to several
+entries is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.support.kb.model import KnowledgeBase
+from nlu.text import normalize, words
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word list."""
+    return frozenset(text.split())
+
+
+# Words that carry no topic: pronouns, articles, question words, auxiliaries, greetings and
+# "question/problem about". Normalised like nlu.text.normalize (lower case, no Greek accents,
+# ё as е, Persian ی/ک).
+STOPWORDS = _words("""
+i me my mine you your u we our us it its this that these those the a an is are was were be
+been am do does did can could will would should shall may might must have has had not no yes
+to for of in on at by from with about and or but if so as than then too very just also
+how what where when why who which whom whose there here any some all one pls please plz hi
+hello hey dear thanks thank ok okay question problem issue help tell know want wanna need
+get got still again now today tonight tomorrow yesterday already ever never im ive dont
+doesnt cant wont isnt whats wheres hows
+я мне меня мой моя мое мои вы вас вам ваш ваша ваши мы нас нам наш он она оно они его ее
+их это этот эта эти тот та те то и а но или да нет не ни в во на по с со к ко у о об от до
+за из для при про как что где когда почему зачем кто какой какая какие какое какую сколько
+ли же бы вот уже еще ещё есть был была было были будет буду можно нужно надо хочу хотел
+хотела пожалуйста здравствуйте привет добрый день спасибо вопрос проблема помогите скажите
+подскажите сейчас сегодня завтра вчера очень
+من تو او ما شما آنها این آن اون یه یک و یا اما که از به با در برای تا را رو هم هست هستم
+است نیست بود میشه می‌شه چی چه چطور چطوری چرا کجا کجاست کی کدوم کدام چند چقدر آیا لطفا
+لطفاً سلام ممنون مرسی سوال سؤال مشکل دارم دارید دارین داره میخوام می‌خوام خواستم الان
+امروز فردا دیروز خیلی یه سوال درباره مورد
+аз ти той тя то ние вие те мен ме ми мой моя мое моите ваш ваша вашата вас ви нас ни и а но
+или да не ни в във на по с със към у от до за из при как какво къде кога защо кой коя кое
+кои колко ли ще е са съм си бе беше има няма може трябва искам искаме моля здравейте
+здрасти благодаря въпрос проблем помогнете кажете сега днес утре вчера много
+εγω εμενα μου με εσυ εσεις σας σου μας εμεις αυτος αυτη αυτο αυτα ο η το οι τα τον την του
+της των τους στο στη στην στον στα στις στους και η αλλα ή να θα δεν μη μην σε απο για με
+προς πως τι που ποτε γιατι ποιος ποια ποιο ποσο ποσα ποσες ειναι ειμαι ειστε ηταν εχω εχει
+εχετε μπορω μπορειτε θελω παρακαλω γεια καλησπερα ευχαριστω ερωτηση προβλημα βοηθεια τωρα
+σημερα αυριο χθες πολυ
+""")
+
+# Question words are function words for matching, but a message that has one asks something
+# definite ("where is my parcel" is not as vague as "parcel").
+QUESTION_WORDS = _words("""
+where when how what why which who whats wheres hows
+где когда как сколько почему что какой какая какие куда
+کجا کجاست کی چند چقدر چرا چطور چطوری چه چی کدوم کدام
+къде кога как колко защо какво кой коя кое
+που ποτε πως ποσο ποσα ποσες γιατι τι ποιος ποια ποιο
+""")
+
+# Places and other brands: naming one says where or what, never which question. Normalised.
+NAMES = _words("""
+germany france spain italy austria poland greece bulgaria russia iran usa america canada
+australia japan china uk england britain ireland netherlands belgium sweden norway finland
+denmark portugal switzerland turkey cyprus ukraine kazakhstan belarus israel
+berlin paris london vienna madrid rome athens sofia moscow tehran shiraz varna plovdiv
+thessaloniki kazan minsk petersburg piter tokyo new york
+германия германию франция францию испания испанию италия италию австрия австрию польша
+польшу греция грецию болгария болгарию россия россию иран америка америку сша канада канаду
+австралия австралию австралии япония японию китай казахстан казахстане беларусь кипр
+берлин париж париже лондон вена мадрид рим афины софия софии москва москве тегеран питер
+питере казань казани минск
+германия франция испания италия австрия полша гърция гърцията българия русия иран америка
+канада канаду австралия австралия япония китай кипър берлин париж лондон виена мадрид рим
+атина софия москва варна варна пловдив пловдив германия
+γερμανια γαλλια ισπανια ιταλια αυστρια πολωνια ελλαδα βουλγαρια ρωσια ιραν αμερικη καναδα
+καναδα αυστραλια αυστραλιας ιαπωνια κινα κυπρο κυπρος βερολινο παρισι παρισι λονδινο βιεννη
+μαδριτη ρωμη αθηνα αθηνα σοφια μοσχα θεσσαλονικη
+آلمان فرانسه اسپانیا ایتالیا اتریش لهستان یونان بلغارستان روسیه ایران آمریکا امریکا کانادا
+استرالیا ژاپن چین ترکیه قبرس برلین پاریس لندن وین مادرید رم آتن صوفیه مسکو تهران شیراز
+اصفهان مشهد تبریز
+nike adidas puma apple samsung amazon zara ikea google
+найк найки адидас адидаса пума пумы эппл самсунг амазон
+نایکی نایک آدیداس پوما اپل سامسونگ آمازون
+найки адидас пума
+""")
+# Brands whose name is part of a shop question ("do you take apple pay") are kept when the
+# next word says so; only a bare brand counts as a name.
+
+# Other businesses' topics: with these the message is off topic unless shop words dominate.
+OFF_TOPIC = _words("""
+weather rain forecast election elections vote president government homework math maths
+mathematics joke jokes movie film song poem capital laptop shoes sneakers
+football recipe girlfriend boyfriend horoscope bitcoin
+погода погоду погоды дождь выборы выборах выборов президент домашка домашнее задачу задача
+математике математика анекдот шутка фильм песня стих столица столицу ноутбук
+кроссовки футбол рецепт курс биткоин
+هوا هوای انتخابات رییس رئیس تمرین ریاضی جوک فیلم آهنگ شعر پایتخت لپ تاپ
+کفش فوتبال
+времето изборите избори президент домашното домашно математика виц вица филм песен
+стихотворение столицата столица лаптоп маратонки футбол рецепта
+καιρο καιρος βροχη εκλογες εκλογων προεδρος ασκησεις ασκηση μαθηματικων μαθηματικα ανεκδοτο
+ταινια τραγουδι ποιημα πρωτευουσα λαπτοπ παπουτσια ποδοσφαιρο συνταγη
+""")
+
+
+OFF_TOPIC_PHRASES = re.compile(
+    r"what time is it|which time is it|который час|сколько (?:сейчас )?времени в |"
+    r"колко е часът|τι ωρα ειναι|ساعت .*چنده|ساعت چند است")
+"""Questions about the clock somewhere: "time" is a shop word ("delivery time")."""
+
+
+def stem(word: str) -> str:
+    """A crude prefix stem: enough to match "оплата"/"оплатой", "shipping"/"shipped"."""
+    return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """For each content-word stem of the example questions, its share in each entry."""
+
+    shares: Mapping[str, Mapping[str, float]]
+    titles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    uses: Mapping[str, int] = field(default_factory=dict)
+    """In how many example questions each stem occurs."""
+    """For each word stem of the entries' titles, the entries whose title has it."""
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Vocabulary:
+        """Built from every example question of every entry, in every language."""
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        for entry in kb.entries.values():
+            for questions in entry.questions.values():
+                for question in questions:
+                    for word in set(_content(question)):
+                        found[stem(word)][entry.id] += 1
+        titles: dict[str, set[str]] = defaultdict(set)
+        for entry in kb.entries.values():
+            for title in entry.titles.values():
+                for word in _content(title):
+                    titles[stem(word)].add(entry.id)
+        return cls({key: {e: n / sum(counts.values()) for e, n in counts.items()}
+                    for key, counts in found.items()},
+                   {key: frozenset(ids) for key, ids in titles.items()},
+                   {key: sum(counts.values()) for key, counts in found.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A message's words, as support judges them."""
+
+    content: tuple[str, ...]
+    """Words that are neither function words nor names."""
+    names: tuple[str, ...]
+    """Places and brands mentioned."""
+    off_topic: bool
+    """A word of another business's topic (weather, elections, homework…)."""
+    word_shares: tuple[Mapping[str, float], ...]
+    """For each content word the examples use, its share in each entry."""
+    topics: frozenset[str] = frozenset()
+    """Entries sharing a title word with the message, when the word names two or more
+    ("payment" is in "Payment methods" and "Payment did not go through")."""
+    pointing: tuple[Mapping[str, float], ...] = ()
+    """``word_shares`` of the words seen in more than one example question."""
+    asks: int = 0
+    """Question words in the message ("where", "how much")."""
+
+    @property
+    def size(self) -> int:
+        """Words that say something: content words, names and question words."""
+        return len(self.content) + len(self.names) + self.asks
+
+    @property
+    def shop_words(self) -> int:
+        """How many words of the message the knowledge base's examples use."""
+        return len(self.word_shares)
+
+    def distinctive(self, share: float) -> frozenset[str]:
+        """Entries holding at least ``share`` of one of the message's words."""
+        return frozenset(e for shares in self.pointing
+                         for e, part in shares.items() if part >= share)
+
+    def candidates(self, share: float) -> frozenset[str]:
+        """Entries holding at least ``share`` of some word of the message."""
+        return frozenset(e for shares in self.word_shares
+                         for e, part in shares.items() if part >= share)
+
+
+def read(text: str, vocabulary: Vocabulary) -> Reading:
+    """Split ``text`` into content words, names and topic, and look the content up."""
+    tokens = [w for w in words(text) if not w.isdigit()]
+    names = tuple(w for w in tokens if w in NAMES)
+    content = tuple(_content_words(tokens))
+    known = tuple(shares for w in content if (shares := vocabulary.shares.get(stem(w))))
+    # A word seen in a single example is as likely chance as a topic: it points nowhere.
+    pointing = tuple(shares for w in content if vocabulary.uses.get(stem(w), 0) > 1
+                     and (shares := vocabulary.shares.get(stem(w))))
+    off_topic = any(w in OFF_TOPIC for w in tokens) or bool(OFF_TOPIC_PHRASES.search(
+        normalize(text)))
+    topics = frozenset(e for w in content if len(ids := vocabulary.titles.get(stem(w), ())) > 1
+                       for e in ids)
+    asks = sum(w in QUESTION_WORDS for w in tokens)
+    return Reading(content, names, off_topic, known, topics, pointing, asks)
+
+
+def _content(text: str) -> Iterable[str]:
+    return _content_words([w for w in words(text) if not w.isdigit()])
+
+
+def _content_words(tokens: Iterable[str]) -> Iterable[str]:
+    for word in tokens:
+        if word not in STOPWORDS and word not in NAMES and word not in OFF_TOPIC \
+                and len(word) > 1 \
+                and not any(ch.isdigit() for ch in word):
+            yield word
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words (what matching compares)."""
+    return frozenset(stem(word) for word in _content(text))
