@@ -1,1 +1,0 @@
-"""The knowledge base: FAQ entries described as data files, loaded and checked."""
