@@ -26,6 +26,9 @@ ENV_PREFIX = "SARAFAN_"
 SENSITIVE = ("SECRET", "TOKEN", "PASSWORD", "KEY", "PAGES", "DATABASE_URL")
 """A wrong value of a setting whose name holds one of these is not echoed back in errors."""
 Language = Literal["en", "ru", "fa", "bg", "el"]
+_SOURCE = r"(?:'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::[0-9]{1,5})?)"
+FRAME_ANCESTORS = rf"^{_SOURCE}(?: +{_SOURCE})*$"
+"""CSP sources an operator may list (no ``;`` or newline can reach the header)."""
 
 
 class TelegramSettings(BaseModel):
@@ -137,6 +140,11 @@ class Settings(BaseSettings):
     webchat_ip_limit: int = Field(default=60, ge=1)
     """Web chat messages one client address may post per ``webchat_limit_seconds`` (then 429)."""
     webchat_limit_seconds: float = Field(default=10.0, gt=0, le=3600)
+    webchat_secret: SecretStr | None = Field(default=None, min_length=32)
+    """Signs the web chat's ids; unset: one generated at random and kept in the database."""
+    webchat_frame_ancestors: str = Field(default="'self'", pattern=FRAME_ANCESTORS)
+    """The sites that may embed the web chat, as CSP ``frame-ancestors`` sources
+    (``'self' https://brand.example``); ``'none'`` forbids embedding."""
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     messenger: MessengerSettings = Field(default_factory=MessengerSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)
