@@ -20,6 +20,7 @@ from bot.channels.base import Channel
 from bot.channels.runtime import ChannelRuntime, Ingest
 from bot.channels.webchat import WebChatChannel
 from bot.config import Settings
+from bot.engine.leases import Leases, worker_identity
 from bot.engine.processor import Processor
 from bot.engine.registry import Registry, build_registry
 from bot.engine.sender import Sender
@@ -47,6 +48,7 @@ class Bot:
     processor: Processor
     sender: Sender
     jobs: JobRunner
+    leases: Leases
     state: AppState
     http: Starlette
     runtimes: list[ChannelRuntime] = field(default_factory=list)
@@ -85,9 +87,11 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     registry = build_registry(settings=settings)
     state = AppState(sessionmaker)
     channels: dict[str, Channel] = {"webchat": WebChatChannel()}
-    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent)
+    leases = Leases(sessionmaker, worker=worker_identity(settings.worker_id, settings.port),
+                    seconds=settings.lease_seconds)
+    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent, leases=leases)
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
-                          concurrency=settings.workers,
+                          concurrency=settings.workers, leases=leases,
                           on_outbox=sender.wake.set)
     state.processor_wake = processor.wake.set
     jobs = JobRunner(sessionmaker, registry, on_outbox=sender.wake.set)
@@ -103,8 +107,8 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
         channels[runtime.channel.name] = runtime.channel
     http = create_http_app(state, [*(route for rt in runtimes for route in rt.routes),
                                    *registry.routes])
-    return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, state, http,
-               runtimes)
+    return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, leases, state,
+               http, runtimes)
 
 
 async def serve(settings: Settings) -> int:
@@ -113,7 +117,8 @@ async def serve(settings: Settings) -> int:
     Returns the process exit status: 0 after a requested stop, 1 when a part died on its own.
     """
     bot = await build_bot(settings)
-    stop = asyncio.Event()
+    await bot.leases.reclaim_own()  # a kill -9 of our previous run: its chats go on at once
+    stop, workers_done = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -126,6 +131,8 @@ async def serve(settings: Settings) -> int:
         *(asyncio.create_task(_coroutine(rt.run(stop)), name=rt.channel.name)
           for rt in bot.runtimes),
     ]
+    # The heartbeat outlives ``stop``: claims stay ours while in-flight turns finish.
+    heartbeat = asyncio.create_task(bot.leases.run_forever(workers_done), name="leases")
     crashed: list[str] = []
     for task in tasks:
         task.add_done_callback(functools.partial(_watch, stop, crashed))
@@ -137,6 +144,8 @@ async def serve(settings: Settings) -> int:
     log.info("stopping: finishing in-flight messages")
     server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
+    workers_done.set()
+    await heartbeat
     await bot.close()
     if crashed:
         log.error("stopped after %s failed", ", ".join(crashed))

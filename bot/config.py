@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     webchat_frame_ancestors: str = Field(default="'self'", pattern=FRAME_ANCESTORS)
     """The sites that may embed the web chat, as CSP ``frame-ancestors`` sources
     (``'self' https://brand.example``); ``'none'`` forbids embedding."""
+    lease_seconds: float = Field(default=10.0, ge=1.0, le=600.0)
+    """How long an inbox/outbox claim outlives a worker that died holding it; renewed every
+    third of it while the worker lives, so it bounds the stall after a crash, not a turn."""
+    worker_id: str | None = Field(default=None, min_length=1, max_length=128)
+    """This process's identity for its claims (default: host name and port); a process
+    restarted with the same one takes back its dead run's claims at once."""
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     messenger: MessengerSettings = Field(default_factory=MessengerSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import LANGUAGES
+from bot.engine.leases import Leases, claim_terms, holding
 from bot.engine.loop import run_until_stopped
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
@@ -55,12 +56,15 @@ class Processor:
         middlewares: list[Middleware] | None = None,
         retry_delay: Callable[[int], float] = retry_delay,
         concurrency: int = 8,
+        leases: Leases | None = None,
     ) -> None:
         self.sessionmaker, self.registry, self.nlu = sessionmaker, registry, nlu
         self.default_language = default_language
         self.retry_delay = retry_delay
         self.concurrency = concurrency
         self.on_outbox = on_outbox
+        self.leases = leases
+        """Short renewed leases and this worker's identity; without, a fixed LEASE_SECONDS."""
         self.wake = asyncio.Event()
         self._busy: set[str] = set()
         self._unreleased: dict[int, tuple[str, dict[str, Any]]] = {}
@@ -100,7 +104,8 @@ class Processor:
             for row in rows:
                 if row.chat_key in {r.chat_key for r, _ in claimed}:
                     continue
-                token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
+                token = await queue.claim(session, row,
+                                          **claim_terms(self.leases, LEASE_SECONDS))
                 if token:
                     claimed.append((row, token))
         return claimed
@@ -111,7 +116,8 @@ class Processor:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._fail(row, token, "gave up after repeated failures")
                 return False
-            await self._handle(row, {"token": token})
+            with holding(self.leases, InboxItem, token):
+                await self._handle(row, {"token": token})
             return True
         except Exception as exc:
             await self._retry_or_fail(row, token, exc)

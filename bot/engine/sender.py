@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BulkLimited, Channel, Limit, PermanentFailure, RetryLater
+from bot.engine.leases import Leases, claim_terms, holding
 from bot.engine.loop import run_until_stopped
 from bot.engine.ratelimit import RateLimiter
 from bot.messages import Reply
@@ -41,10 +42,13 @@ class Sender:
         *,
         limiter: RateLimiter | None = None,
         on_sent: Callable[[], None] = lambda: None,
+        leases: Leases | None = None,
     ) -> None:
         self.sessionmaker, self.channels = sessionmaker, channels
         self.limiter = limiter or RateLimiter()
         self.on_sent = on_sent
+        self.leases = leases
+        """Short renewed leases and this worker's identity; without, a fixed LEASE_SECONDS."""
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
@@ -108,7 +112,7 @@ class Sender:
         if (delay := self.limiter.delay(waits_for)) > 0:
             self.held_back = delay if self.held_back is None else min(self.held_back, delay)
             return None
-        token = await queue.claim(session, row, lease_seconds=LEASE_SECONDS)
+        token = await queue.claim(session, row, **claim_terms(self.leases, LEASE_SECONDS))
         if token is None:
             return None
         self.limiter.record(counts_toward)
@@ -126,6 +130,10 @@ class Sender:
         return (limits + bulk if row.bulk else limits), limits + bulk
 
     async def _send(self, row: OutboxItem, token: str) -> bool:
+        with holding(self.leases, OutboxItem, token):
+            return await self._send_claimed(row, token)
+
+    async def _send_claimed(self, row: OutboxItem, token: str) -> bool:
         channel = self.channels[row.channel]
         try:
             reply = Reply.from_json(row.reply)

@@ -61,8 +61,10 @@ async def candidates(
     return list((await session.scalars(stmt)).all())
 
 
-async def claim(session: AsyncSession, row: Row, *, lease_seconds: float) -> str | None:
-    """Take ``row`` for this worker; None if another worker took it first."""
+async def claim(
+    session: AsyncSession, row: Row, *, lease_seconds: float, worker: str | None = None
+) -> str | None:
+    """Take ``row`` for ``worker``; None if another worker took it first."""
     token = uuid.uuid4().hex
     lease = _lease_column(type(row))
     result = await session.execute(
@@ -74,6 +76,7 @@ async def claim(session: AsyncSession, row: Row, *, lease_seconds: float) -> str
         .values({
             "status": BUSY,
             "claim_token": token,
+            "claimed_by": worker,
             "attempts": type(row).attempts + 1,
             lease.key: utcnow() + timedelta(seconds=lease_seconds),
         })
@@ -93,3 +96,34 @@ async def finish(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+Queue = type[InboxItem] | type[OutboxItem]
+
+
+async def renew(
+    session: AsyncSession, model: Queue, tokens: Collection[str], *, lease_seconds: float
+) -> int:
+    """Extend the leases of the claims ``tokens`` still hold: one statement for all of them."""
+    if not tokens:
+        return 0
+    lease = _lease_column(model)
+    result = await session.execute(
+        update(model)
+        .where(model.claim_token.in_(list(tokens)), model.status == BUSY)
+        .values({lease.key: utcnow() + timedelta(seconds=lease_seconds)})
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_own(session: AsyncSession, model: Queue, worker: str) -> int:
+    """Hand back every claim ``worker`` still holds: it is starting, so they are a dead run's."""
+    lease = _lease_column(model)
+    result = await session.execute(
+        update(model)
+        .where(model.claimed_by == worker, model.status == BUSY)
+        .values({"status": "pending", "claim_token": None, lease.key: utcnow()})
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
