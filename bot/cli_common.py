@@ -29,8 +29,15 @@ def settings_or_exit(**overrides: Any) -> Settings:
 
 
 def with_session(work: Callable[[AsyncSession], Awaitable[Result]], *,
-                  commit: bool = False) -> Result:
-    """Run ``work`` in one session on the configured database; errors are one line."""
+                 commit: bool = False,
+                 refused: tuple[type[Exception], ...] = (),
+                 refused_status: int = 2) -> Result:
+    """Run ``work`` in one session on the configured database (committed when ``commit``).
+
+    Errors are one line, never a traceback: an exception of a ``refused`` type is the caller's
+    mistake (a bad token scope, a duplicate user), said as ``error: ...`` with exit status
+    ``refused_status``; an unreachable or unmigrated database exits 1.
+    """
     from sqlalchemy.exc import DBAPIError
 
     from bot.storage.session import create_engine, create_sessionmaker
@@ -50,7 +57,11 @@ def with_session(work: Callable[[AsyncSession], Awaitable[Result]], *,
 
     try:
         return asyncio.run(main())
+    except refused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(refused_status) from None
     except DBAPIError as exc:
-        typer.echo(f"cannot use the database ({exc.orig}); is it migrated? Run `sarafan db "
+        first = str(exc.orig or exc).splitlines()[0][:300]
+        typer.echo(f"cannot use the database ({first}); is it up, and migrated? Run `sarafan db "
                    "upgrade`.", err=True)
         raise typer.Exit(1) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,33 +19,9 @@ SCOPE_OPTION = typer.Option(..., "--scope", "-s", help="feedback:read, surveys:r
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one committed transaction; a ValueError is one line, exit 2."""
-    from bot.storage.session import create_engine, create_sessionmaker
-
-    settings = settings_or_exit()
-
-    async def main() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    from sqlalchemy.exc import DBAPIError
-
-    try:
-        return asyncio.run(main())
-    except ValueError as exc:  # TokenError, EndpointError: the caller's mistake, said plainly
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except DBAPIError as exc:  # unreachable or not migrated: one line, never a traceback
-        first = str(exc.orig or exc).splitlines()[0][:300]
-        typer.echo(f"error: database: {first} (is it up, and migrated with "
-                   "`sarafan db upgrade`?)", err=True)
-        raise typer.Exit(1) from None
+    """Run ``work(session)`` in one committed transaction; a ValueError (TokenError,
+    EndpointError: the caller's mistake) is one line and exit 2."""
+    return with_session(work, commit=True, refused=(ValueError,))
 
 
 @app.command("create")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,28 +24,9 @@ ROLE_HELP = "viewer (read), operator (also answer tickets), admin (also campaign
 
 def _run(work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
     """Run ``work`` in one committed transaction; a refused request is one line, exit 1."""
-    from sqlalchemy.exc import DBAPIError
-
     from bot.dashboard.users import UserError
-    try:
-        return asyncio.run(_in_transaction(settings_or_exit().database_url, work))
-    except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except DBAPIError as exc:
-        typer.echo(f"cannot use the database ({exc.orig}); is it migrated? "
-                   "Run `sarafan db upgrade`.", err=True)
-        raise typer.Exit(1) from None
 
-
-async def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
-    from bot.storage.session import create_engine, create_sessionmaker
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
+    return with_session(work, commit=True, refused=(UserError,), refused_status=1)
 
 
 def _password(from_stdin: bool) -> str:

@@ -6,8 +6,6 @@ Only presentation lives here: the numbers come from :mod:`bot.surveys.results` a
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli_common import settings_or_exit
+from bot.cli_common import settings_or_exit, with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,29 +33,6 @@ class Format(StrEnum):
     csv = "csv"
     json = "json"
 
-
-def _with_session(work: Callable[[AsyncSession], Coroutine[Any, Any, Result]]) -> Result:
-    """Run ``work`` on a session of the configured database; one clear line on failure."""
-    from sqlalchemy.exc import DBAPIError
-
-    from bot.storage.session import create_engine, create_sessionmaker
-
-    settings = settings_or_exit()
-
-    async def main() -> Result:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DBAPIError as exc:
-        typer.echo(f"cannot read the database ({exc.orig}); is it migrated? "
-                   "Run `sarafan db upgrade`.", err=True)
-        raise typer.Exit(1) from None
 
 
 def _catalogue() -> Any:
@@ -96,7 +71,7 @@ def list_command() -> None:
     from bot.surveys.results import list_surveys
 
     catalogue = _catalogue()
-    summaries = _with_session(lambda session: list_surveys(session, catalogue))
+    summaries = with_session(lambda session: list_surveys(session, catalogue))
     if not summaries:
         typer.echo("no surveys")
     for summary in summaries:
@@ -151,7 +126,7 @@ def results_command(
 
     filters = _filters(language, channel, source, version, since, until)
     catalogue = _catalogue()
-    results = _with_session(lambda session: survey_results(session, survey_id, filters,
+    results = with_session(lambda session: survey_results(session, survey_id, filters,
                                                            catalogue=catalogue))
     if results is None:
         typer.echo(f"no survey {survey_id!r} (see `sarafan surveys list`)", err=True)
@@ -178,7 +153,7 @@ def responses_command(
     from bot.surveys.results import list_responses
 
     filters = _filters(language, channel, source, version, since, until)
-    page = _with_session(lambda session: list_responses(session, survey_id, filters, after,
+    page = with_session(lambda session: list_responses(session, survey_id, filters, after,
                                                         limit))
     typer.echo(json.dumps(dataclasses.asdict(page), ensure_ascii=False, indent=1))
 
@@ -214,7 +189,7 @@ def invite_command(
             await session.commit()
         return report
 
-    report = _with_session(work)
+    report = with_session(work)
     verb = "would invite" if dry_run else "scheduled"
     typer.echo(f"{report.matched} consenting contacts in the segment; "
                f"{report.already_invited} already invited, {report.already_answered} already "
