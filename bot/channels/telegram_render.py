@@ -62,10 +62,32 @@ def _keyboard(reply: Reply) -> tuple[InlineKeyboardMarkup | None, str]:
         return None, text_with_choices(reply)
     url_links = [link for link in reply.links if link.url.startswith(URL_SCHEMES)]
     other_links = [link for link in reply.links if link not in url_links]
-    rows = [[InlineKeyboardButton(text=b.title, callback_data=b.payload)] for b in reply.buttons]
+    choices = [InlineKeyboardButton(text=b.title, callback_data=b.payload) for b in reply.buttons]
+    rows = _rows(choices, scale=_is_scale(reply))
     rows += [[InlineKeyboardButton(text=link.title, url=link.url)] for link in url_links]
     text = "\n".join([reply.text, *(f"{link.title}: {link.url}" for link in other_links)])
     return (InlineKeyboardMarkup(inline_keyboard=rows) if rows else None), text
+
+
+SCALE_MIN_BUTTONS = 5
+SCALE_TITLE_CHARS = 3
+SCALE_ROW = 6
+
+
+def _is_scale(reply: Reply) -> bool:
+    """Many very short titles (0–10, 1–5, a row of emoji) read as one scale, not a menu."""
+    return (len(reply.buttons) >= SCALE_MIN_BUTTONS
+            and all(len(button.title) <= SCALE_TITLE_CHARS for button in reply.buttons))
+
+
+def _rows(buttons: list[InlineKeyboardButton], *, scale: bool) -> list[list[InlineKeyboardButton]]:
+    """One button per row for a menu; a scale in balanced rows of at most six (NPS: 6 + 5),
+    so an 11-point question is two short rows instead of a keyboard taller than the screen."""
+    if not scale:
+        return [[button] for button in buttons]
+    count = -(-len(buttons) // SCALE_ROW)
+    width = -(-len(buttons) // count)
+    return [buttons[start:start + width] for start in range(0, len(buttons), width)]
 
 
 def _contact_keyboard(reply: Reply) -> tuple[ReplyKeyboardMarkup, str]:

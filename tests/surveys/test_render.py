@@ -33,7 +33,8 @@ def test_telegram_keyboard_carries_every_choice(survey_id: str, question_id: str
     assert "(This question is only available" not in call.text  # demo is fully translated
     if reply.buttons:
         assert call.reply_markup is not None
-        payloads = [row[0].callback_data for row in call.reply_markup.inline_keyboard]
+        rows = call.reply_markup.inline_keyboard  # type: ignore[union-attr]
+        payloads = [button.callback_data for row in rows for button in row]
         assert payloads == [b.payload for b in reply.buttons]
         assert all(len(p.encode()) <= telegram_render.MAX_CALLBACK_BYTES for p in payloads)
 
@@ -54,4 +55,8 @@ def test_nps_is_eleven_buttons_on_every_channel() -> None:
     assert [b.title for b in reply.buttons] == [str(n) for n in range(11)]
     [body] = messenger_render.render("psid", reply)
     assert len(body["message"]["quick_replies"]) == 11
+    [call] = telegram_render.render(42, reply)  # two short rows, not eleven
+    rows = call.reply_markup.inline_keyboard  # type: ignore[union-attr]
+    assert [[button.text for button in row] for row in rows] == [
+        ["0", "1", "2", "3", "4", "5"], ["6", "7", "8", "9", "10"]]
     assert "0 = اصلاً محتمل نیست" in reply.text
