@@ -10,6 +10,7 @@ second opinion for the reply language; it is only used when it is clearly ahead.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from nlu.types import LanguageGuess
@@ -57,6 +58,38 @@ _MARKERS: dict[str, frozenset[str]] = {
         "parakalo kai ti ginetai dema apostoli pliromi kanete exete mporo mporw kala geia "
         "hrimata xrimata spasmeno"),
 }
+# Languages the bot does not write, by words no supported language (nor Finglish) uses, so a
+# German or Spanish message is told which languages the bot speaks instead of being read as
+# English (issue 15). Accents are stripped before matching ("dónde" is "donde").
+_UNSUPPORTED: dict[str, frozenset[str]] = {
+    "de": _words(
+        "ich ist meine mein meinen wo wie wann warum und nicht bitte bestellung lieferung "
+        "versand haben habe sie ihr ihre konnen kann mir mich nach ein eine einen zu mit auf "
+        "fur von danke hallo guten gibt noch schon paket ruckgabe geld zuruck bezahlen zahlung "
+        "wurde sind dem der das"),
+    "fr": _words(
+        "je suis est mon la mes ou quand comment pourquoi et pas merci bonjour commande "
+        "livraison colis vous votre nous avec pour dans les des une le du au aux rembourser "
+        "remboursement paiement payer qui quoi elle"),
+    "es": _words(
+        "donde esta la pedido envio cuando cuanto como por que para hola gracias el los las "
+        "una tengo quiero puedo pueden ustedes devolver reembolso pago tarjeta cuesta hay con "
+        "sin del al"),
+    "it": _words(
+        "dove sono il mio mia ordine spedizione quanto costa la perche ciao grazie gli della non "
+        "posso potete avete rimborso pagamento consegna"),
+    "pt": _words(
+        "onde meu minha entrega obrigado obrigada ola voce voces nao encomenda"),
+    "tr": _words(
+        "nerede siparisim siparis kargo zaman neden merhaba tesekkurler tesekkur lutfen benim "
+        "bir ve icin iade odeme"),
+    "nl": _words(
+        "waar mijn bestelling wanneer waarom niet bedankt alstublieft graag jullie levering "
+        "verzending betalen terugbetaling het een"),
+    "pl": _words(
+        "gdzie jest moje moja zamowienie kiedy jak dlaczego dziekuje dzien dobry prosze czy "
+        "mozna wysylka przesylka zwrot platnosc nie"),
+}
 # Persian verbs in Latin letters: mi-/nemi-/be- prefixes with personal endings.
 _FINGLISH_VERB = re.compile(r"^(?:mi|nemi|bi|be)[a-z]{2,}(?:am|i|e|im|id|in|an|and|eh)$")
 _ENGLISH_SUFFIX = re.compile(r"(?:ing|ed|tion|ly)$")
@@ -74,12 +107,14 @@ class LatinGuess:
 
 def guess_latin(text: str) -> LatinGuess | None:
     """The language of a mostly-Latin message by its function words, or None when unclear."""
+    text = _without_accents(text)
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.8 * len(letters):
         return None
-    scores = dict.fromkeys(_MARKERS, 0.0)
+    markers = {**_MARKERS, **_UNSUPPORTED}
+    scores = dict.fromkeys(markers, 0.0)
     for word in _WORD.findall(text.casefold()):
-        owners = [code for code, words in _MARKERS.items() if word in words]
+        owners = [code for code, words in markers.items() if word in words]
         for code in owners:
             scores[code] += 1.0 / len(owners)
         if not owners and _FINGLISH_VERB.match(word):
@@ -91,6 +126,12 @@ def guess_latin(text: str) -> LatinGuess | None:
     if top - second < CLEAR_LEAD:
         return None
     return LatinGuess(best, top - second)
+
+
+def _without_accents(text: str) -> str:
+    """Latin letters without their accents ("für" → "fur"); other scripts are unchanged."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
 
 
 def refine(guess: LanguageGuess, text: str) -> LanguageGuess:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config import LANGUAGES
+from bot.latin_language import refine
 from bot.support.anger import describes_damage, read_anger
 from bot.support.kb.model import Entry, KnowledgeBase
 from bot.support.scope import Reading, Vocabulary, read
+from nlu.langid import UNDETERMINED
 from nlu.text import normalize
 from nlu.types import Parse
 
@@ -64,8 +66,7 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
         return Decision(Verdict.CLARIFY, _known(kb, ORDER_ENTRIES), topic="order")
     if not any(char.isalnum() for char in text):
         return Decision(Verdict.NO_WORDS)
-    guess = parse.language
-    if guess.code not in LANGUAGES and guess.confidence >= FOREIGN_CONFIDENCE:
+    if _foreign(text, parse):
         return Decision(Verdict.FOREIGN)
     top = parse.intent
     anger = read_anger(text)
@@ -129,6 +130,15 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     return Decision(Verdict.OUT_OF_SCOPE)
 
 
+def _foreign(text: str, parse: Parse) -> bool:
+    """Written in a language the bot does not speak: a script the identifier does not know
+    (Chinese, Hindi…), or Latin letters whose function words are German, Spanish…"""
+    guess = refine(parse.language, text)
+    if guess.code == UNDETERMINED:
+        return any(char.isalpha() for char in text)
+    return guess.code not in LANGUAGES and guess.confidence >= FOREIGN_CONFIDENCE
+
+
 def _nlu_angry(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> bool:
     """The NLU's complaint intent and sentiment, where the words do not contradict them.
 
@@ -143,6 +153,10 @@ def _nlu_angry(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> 
             return True
         if reading.shop_words and not describes_damage(text):
             return True
+    if parse.sentiment <= policy.angry_sentiment and describes_damage(text):
+        # Upset about broken or missing goods: a person, even though the damaged-item entry
+        # is a sure match (issue 14; a Greek complaint got the entry and no ticket).
+        return True
     sure_entry = kb.by_intent(top.name) is not None and top.confidence >= policy.answer_confidence
     return parse.sentiment <= policy.angry_sentiment and not sure_entry
 
