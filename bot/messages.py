@@ -8,6 +8,49 @@ from enum import StrEnum
 from typing import Any
 
 
+class AttachmentKind(StrEnum):
+    """What a photo, file or other attachment is, whatever the platform calls it."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    AUDIO = "audio"
+    VOICE = "voice"
+    STICKER = "sticker"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """What the customer attached: the platform's id and what it says about the file.
+
+    Never the bytes. ``file_id`` is the platform's handle (a Telegram ``file_id``, a Messenger
+    attachment URL or id); it may be empty when the platform gives none. ``group`` is the
+    platform's album id, so the photos of one album can be kept together.
+    """
+
+    kind: AttachmentKind
+    file_id: str = ""
+    mime_type: str | None = None
+    size: int | None = None
+    file_name: str | None = None
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (what the inbox and feature tables store)."""
+        return {"kind": self.kind.value, "file_id": self.file_id, "mime_type": self.mime_type,
+                "size": self.size, "file_name": self.file_name, "group": self.group}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        """Read back ``to_dict``; a kind this version does not know reads as ``other``."""
+        kind = str(data.get("kind"))
+        known = kind in {k.value for k in AttachmentKind}
+        return cls(AttachmentKind(kind) if known else AttachmentKind.OTHER,
+                   str(data.get("file_id") or ""), data.get("mime_type"), data.get("size"),
+                   data.get("file_name"), data.get("group"))
+
+
 class Kind(StrEnum):
     """What an inbound update is, as far as the engine cares."""
 
@@ -35,16 +78,22 @@ class Inbound:
     user_name: str | None = None
     account: str | None = None
     reply_to_message_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    """Photos and files sent with (or instead of) the text; a caption is the ``text``."""
 
     def to_json(self) -> str:
         """Serialize for the inbox."""
-        return json.dumps(asdict(self), ensure_ascii=False)
+        data = asdict(self)
+        data["attachments"] = [a.to_dict() for a in self.attachments]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str) -> Inbound:
-        """Read back what `to_json` wrote."""
+        """Read back what `to_json` wrote (rows written before ``attachments`` have none)."""
         data: dict[str, Any] = json.loads(raw)
         data["kind"] = Kind(data["kind"])
+        data["attachments"] = tuple(Attachment.from_dict(a)
+                                    for a in data.get("attachments") or ())
         return cls(**data)
 
 

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from bot.messages import Inbound, Kind
+from bot.channels.messenger_media import attachments
+from bot.messages import Attachment, Inbound, Kind
 
 log = logging.getLogger("sarafan.messenger")
 NAME = "messenger"
@@ -76,7 +77,8 @@ def _message(psid: str, page: str, message: Event) -> Inbound | None:
     reply_to = message.get("reply_to")
     return _inbound(psid, page, _key(mid), kind, text=text, payload=payload,
                     message_id=mid if len(mid) <= MAX_ID else None,
-                    reply_to=_text(reply_to.get("mid")) if isinstance(reply_to, dict) else None)
+                    reply_to=_text(reply_to.get("mid")) if isinstance(reply_to, dict) else None,
+                    attached=attachments(message.get("attachments")))
 
 
 def _postback(psid: str, page: str, event: Event, postback: Event) -> Inbound:
@@ -98,10 +100,11 @@ def _referral(psid: str, page: str, event: Event, referral: Event) -> Inbound | 
 
 def _inbound(psid: str, page: str, update_id: str, kind: Kind, *, text: str | None = None,
              payload: str | None = None, message_id: str | None = None,
-             reply_to: str | None = None) -> Inbound:
+             reply_to: str | None = None, attached: tuple[Attachment, ...] = ()) -> Inbound:
     return Inbound(channel=NAME, update_id=update_id, user_id=psid, chat_id=psid, kind=kind,
                    text=text, payload=payload, message_id=message_id, account=page,
-                   reply_to_message_id=reply_to if reply_to and len(reply_to) <= MAX_ID else None)
+                   reply_to_message_id=reply_to if reply_to and len(reply_to) <= MAX_ID else None,
+                   attachments=attached)
 
 
 def _ref(referral: object) -> str | None:

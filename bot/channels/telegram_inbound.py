@@ -5,7 +5,8 @@ aiogram's own ``Update`` model rejects payloads Telegram itself publishes as exa
 must not block the ones behind it. So only the few fields we use are read, here.
 
 What is stored: messages (text -> TEXT, the customer's own shared contact -> TEXT holding the
-phone number, media -> UNSUPPORTED, service messages -> IGNORED),
+phone number, media with a caption -> TEXT with its attachments, media without one ->
+UNSUPPORTED with its attachments, service messages -> IGNORED),
 edited messages (IGNORED: logged, not answered) and callback queries (BUTTON). Every other
 update type (channel posts, inline queries, chat member changes …) is acknowledged unstored.
 """
@@ -17,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.messages import Inbound, Kind
+from bot.channels.telegram_media import attachments
+from bot.messages import Attachment, Inbound, Kind
 
 log = logging.getLogger("sarafan.telegram")
 NAME = "telegram"
@@ -86,7 +88,13 @@ class _Message(_Lenient):
         if self.text is not None or self.own_phone() is not None:
             return Kind.TEXT
         present = set(self.model_extra or {}) | ({"contact"} if self.contact else set())
-        return Kind.UNSUPPORTED if CONTENT_KEYS & present else Kind.IGNORED
+        if not CONTENT_KEYS & present:
+            return Kind.IGNORED
+        return Kind.TEXT if self.caption and self.caption.strip() else Kind.UNSUPPORTED
+
+    def attachments(self) -> tuple[Attachment, ...]:
+        """The photos and files of this message (ids and what Telegram says about them)."""
+        return attachments(self.model_extra or {}, CONTENT_KEYS)
 
 
 class _CallbackMessage(_Lenient):
@@ -152,6 +160,7 @@ def _from_message(update_id: int, message: _Message, kind: Kind) -> Inbound:
         chat_type=message.chat.type,
         user_name=(sender.display_name() or None) if sender else None,
         reply_to_message_id=str(replied.message_id) if replied else None,
+        attachments=message.attachments(),
     )
 
 

@@ -9,6 +9,9 @@ from bot.messages import Kind
 
 MAX_TEXT = 4096
 """Longer texts are cut for understanding; the full text stays in the message log."""
+ATTACHMENTS_HOOK = "message.attachments"
+"""Hooks ``fn(turn) -> Outcome | None`` offered photos and files sent without text (e.g.
+feedback while it is collecting one); the first outcome wins."""
 
 
 def decide(turn: Turn, registry: Registry) -> Outcome:
@@ -17,7 +20,8 @@ def decide(turn: Turn, registry: Registry) -> Outcome:
     if kind is Kind.IGNORED:
         return Outcome(state=turn.state)
     if kind is Kind.UNSUPPORTED:
-        return say(turn, "Sorry, I can only read text messages. Please type your question.")
+        return _attachments(turn, registry) or say(
+            turn, "Sorry, I can only read text messages. Please type your question.")
     if kind is Kind.START:
         return _command(turn, registry, "start", turn.message.payload or "")
     if kind is Kind.BUTTON:
@@ -36,6 +40,17 @@ def _command(turn: Turn, registry: Registry, name: str, args: str) -> Outcome:
         return say(turn, "I don't know the command /{name}. Send /help to see what I can do.",
                    name=name[:32])
     return handler(turn, args)
+
+
+def _attachments(turn: Turn, registry: Registry) -> Outcome | None:
+    """A flow that is waiting for a photo or file takes it; otherwise nobody does."""
+    if not turn.message.attachments:
+        return None
+    for hook in registry.hooks_for(ATTACHMENTS_HOOK):
+        outcome: Outcome | None = hook(turn)
+        if outcome is not None:
+            return outcome
+    return None
 
 
 def _button(turn: Turn, registry: Registry) -> Outcome:

@@ -114,7 +114,11 @@ async def _store(
 ) -> None:
     session.add(MessageLog(contact_id=contact.id, direction="in", channel=message.channel,
                            chat_id=message.chat_id, platform_message_id=message.message_id,
-                           text=message.text, payload=message.payload))
+                           text=message.text, payload=message.payload,
+                           # Photos and files are kept (ids, not bytes) even when no feature
+                           # takes them: the customer sent them.
+                           body={"attachments": [a.to_dict() for a in message.attachments]}
+                           if message.attachments else None))
     for record in outcome.records:
         await _apply_record(session, registry, contact, info, record)
     here = Outgoing(message.channel, message.chat_id, outcome.replies[0], message.account) \

@@ -37,7 +37,7 @@ EXPECTED_KINDS: dict[str, Kind | None] = {
     "w03_callback_query.json": Kind.BUTTON,
     "w04_edited_group_message.json": Kind.IGNORED,
     "w05_sticker.json": Kind.UNSUPPORTED,
-    "w06_photo_with_caption.json": Kind.UNSUPPORTED,
+    "w06_photo_with_caption.json": Kind.TEXT,  # the caption is the text
     "w07_new_chat_members.json": Kind.IGNORED,
     "w08_my_chat_member_blocked.json": None,
     "w09_start_deep_link.json": Kind.TEXT,
