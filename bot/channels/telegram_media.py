@@ -31,7 +31,7 @@ def attachments(fields: Mapping[str, Any], content_keys: frozenset[str]) -> tupl
     """The attachments among a message's ``fields`` (its extra keys), in a stable order."""
     present = sorted(key for key in content_keys if key in fields and key != "contact")
     skipped = {SHADOWED[key] for key in present if key in SHADOWED}
-    group = _text(fields.get("media_group_id"), MAX_ID)
+    group = _text(fields.get("media_group_id"), MAX_ID, number=True)
     return tuple(_one(key, fields[key], group) for key in present if key not in skipped)
 
 
@@ -59,8 +59,9 @@ def _area(size: Mapping[str, Any]) -> int:
     return (_size(size.get("width")) or 0) * (_size(size.get("height")) or 0)
 
 
-def _text(value: object, limit: int) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _text(value: object, limit: int, *, number: bool = False) -> str | None:
+    """A bounded string; ``number`` also takes an integer (an id Telegram sent as a number)."""
+    if number and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value:
         return None

@@ -20,6 +20,7 @@ it only takes clear feedback and leaves questions and angry complaints to suppor
 def register(registry: Registry) -> None:
     """Add feedback capture, themes and storage."""
     # Imported here so `sarafan feedback ...` (which loads this package) starts fast.
+    from bot.engine.core import ATTACHMENTS_HOOK
     from bot.feedback.catalog import load_catalog
     from bot.feedback.flow import FLOW, Feedback
     from bot.feedback.store import register_storage
@@ -41,5 +42,6 @@ def register(registry: Registry) -> None:
     registry.flow(FLOW, feedback.pending)
     registry.button("fb", feedback.button)
     registry.hook("survey.free_text", feedback.survey_answer)
+    registry.hook(ATTACHMENTS_HOOK, feedback.attach)
     register_storage(registry, catalog)
     registry.settings.setdefault("feedback.catalog", catalog)

@@ -18,7 +18,7 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.feedback.queries import FeedbackFilter, FeedbackView
+    from bot.feedback.queries import AttachmentView, FeedbackFilter, FeedbackView
 
 app = typer.Typer(help="Feedback: list, count, themes.", no_args_is_help=True)
 Result = TypeVar("Result")
@@ -85,11 +85,33 @@ def _print_items(items: list[FeedbackView], as_json: bool) -> None:
             continue
         short = item.text.replace("\n", " ")
         short = short if len(short) <= 70 else short[:69] + "…"
+        if item.attachments:
+            short = f"[📎 {_summary(item.attachments)}] {short}".rstrip()
         typer.echo(f"{item.id:>6} {item.created_at:%Y-%m-%d} {item.language:<3} "
                    f"{item.channel:<9} {item.category or '-':<15} {item.product or '-':<12} "
                    f"{item.sentiment:<8} {item.theme_id or '-':>5}  {short}")
     if not items and not as_json:
         typer.echo("no feedback")
+
+
+def _summary(attachments: list[AttachmentView]) -> str:
+    """``photo×2, document``: what is attached, in the order sent."""
+    counts: dict[str, int] = {}
+    for attachment in attachments:
+        kind = str(attachment.get("kind") or "other")
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(kind if n == 1 else f"{kind}×{n}" for kind, n in counts.items())
+
+
+def _describe(attachment: AttachmentView) -> str:
+    """One attachment on one line: kind, name or platform id, type and size when known."""
+    parts = [str(attachment.get("kind") or "other"),
+             str(attachment.get("file_name") or attachment.get("file_id") or "(no id)")]
+    if attachment.get("mime_type"):
+        parts.append(str(attachment["mime_type"]))
+    if attachment.get("size") is not None:
+        parts.append(f"{attachment['size']} bytes")
+    return " ".join(parts)
 
 
 @app.command("list")
@@ -171,6 +193,8 @@ def show_command(theme: int, days: int = 30) -> None:
     typer.echo("channels: " + ", ".join(f"{k} {v:.0%}" for k, v in found.channels.items()))
     for item in found.representatives:
         typer.echo(f"  #{item.id} [{item.language}] {item.text[:200]}")
+        for attachment in item.attachments:
+            typer.echo(f"      📎 {_describe(attachment)}")
 
 
 @app.command("merge")

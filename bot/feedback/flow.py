@@ -11,9 +11,11 @@ from bot.engine.types import DialogueState, Outcome, Record, Turn
 from bot.feedback.catalog import Catalog
 from bot.feedback.classify import CATEGORIES, STRONG_NEGATIVE, Analysis, analyse
 from bot.feedback.records import (
+    ALBUM,
     DUPLICATE,
     HINTED,
     THEME_HINT,
+    AttachFeedback,
     CaptureFeedback,
     ClassifyFeedback,
     ThemeHint,
@@ -108,7 +110,8 @@ class Feedback:
         key = key or _key(turn)
         record = CaptureFeedback(
             key, body, _language(turn, body), turn.message.channel, origin, category,
-            found.product, found.sentiment, tuple(found.concepts.items()), rating)
+            found.product, found.sentiment, tuple(found.concepts.items()), rating,
+            attachments=turn.message.attachments)
         urgent = category == "complaint" and found.sentiment <= STRONG_NEGATIVE
         if not urgent and (category is None or (
                 category in ("bug", "complaint", "feature_request") and found.product is None
@@ -150,9 +153,38 @@ class Feedback:
             return None
         return _done(turn, data.get("prev"), (self._next_steps(turn, category, ""),), (record,))
 
-    def survey_answer(self, turn: Turn, survey_id: str, question_id: str,
-                      body: str) -> tuple[Record, ...]:
-        """A free-text survey answer marked as feedback: the record to file (no reply)."""
+    def attach(self, turn: Turn) -> Outcome | None:
+        """Photos or files without text go with the feedback being given; else not ours."""
+        album = turn.context.get(ALBUM)
+        if album:  # the rest of an album whose first photo is filed already: no reply each
+            return Outcome(turn.state, records=(AttachFeedback(str(album),
+                                                               turn.message.attachments),))
+        data = turn.state.data
+        if turn.state.flow != FLOW:
+            return None
+        if turn.state.step == "classify" and data.get("key"):
+            return Outcome(turn.state, replies=(
+                reply(turn, "Thank you, I have added it to your message."),
+                self._question(turn, data.get("category"))),
+                records=(AttachFeedback(str(data["key"]), turn.message.attachments),))
+        if turn.state.step != "await":
+            return None
+        key = str(data.get("key") or _key(turn))
+        # Filed at once, text to come: a photo alone is feedback too, and nothing is lost
+        # if the customer never writes. Their words later update this same item.
+        record: Record = AttachFeedback(key, turn.message.attachments) if data.get("key") \
+            else CaptureFeedback(key, "", turn.language, turn.message.channel, "command", None,
+                                 None, 0.0, attachments=turn.message.attachments)
+        return Outcome(turn.state.at("await", key=key), records=(record,), replies=(reply(
+            turn, "Thank you, I have attached it. Please also tell us in a few words what it "
+                  "is about."),))
+
+    def survey_answer(self, turn: Turn, survey_id: str, question_id: str, body: str,
+                      response: str | None = None) -> tuple[Record, ...]:
+        """A free-text survey answer marked as feedback: the record to file (no reply).
+
+        ``response`` is the key of the survey response the answer belongs to (surveys pass
+        it, so feedback never reads the survey's private state)."""
         if not body.strip():
             return ()
         found = self.analysis(turn, body)
@@ -161,22 +193,28 @@ class Feedback:
             _language(turn, body), turn.message.channel, "survey", found.category,
             found.product, found.sentiment, tuple(found.concepts.items()),
             survey_id=survey_id[:64], survey_question=question_id[:64],
-            survey_response=_survey_response(turn)),)
+            survey_response=response[:64] if response else None,
+            attachments=turn.message.attachments),)
 
     def _follow_up(self, turn: Turn, record: CaptureFeedback, prev: Mapping[str, Any] | None
                    ) -> Outcome:
         data = {"prev": prev, "key": record.key, "category": record.category}
         state = DialogueState(FLOW, "classify", data)
-        if record.category is None:
+        return Outcome(state, replies=(self._question(turn, record.category),),
+                       records=(record,))
+
+    def _question(self, turn: Turn, category: str | None) -> Reply:
+        """The one follow-up: the category when unknown, else the product."""
+        if category is None:
             buttons = tuple(Button(text(turn, title), f"fb:cat:{category}")
                             for category, title in CATEGORY_TITLES.items())
-            msgid = "Thank you! So that I file it correctly: what is it?"
-        else:
-            items = list(self.catalog.items.values())[:PRODUCT_BUTTONS]
-            buttons = (*(Button(i.title(turn.language), f"fb:prod:{i.id}") for i in items),
-                       Button(text(turn, "Something else"), "fb:prod:other"))
-            msgid = "Thank you! Which product or part of our service is it about?"
-        return Outcome(state, replies=(reply(turn, msgid, buttons=buttons),), records=(record,))
+            return reply(turn, "Thank you! So that I file it correctly: what is it?",
+                         buttons=buttons)
+        items = list(self.catalog.items.values())[:PRODUCT_BUTTONS]
+        buttons = (*(Button(i.title(turn.language), f"fb:prod:{i.id}") for i in items),
+                   Button(text(turn, "Something else"), "fb:prod:other"))
+        return reply(turn, "Thank you! Which product or part of our service is it about?",
+                     buttons=buttons)
 
     def _next_steps(self, turn: Turn, category: str | None, body: str) -> Reply:
         said = text(turn, NEXT_STEPS.get(category or "", DEFAULT_NEXT))
@@ -233,14 +271,6 @@ def _language(turn: Turn, body: str) -> str:
             ch.isalpha() for ch in body)):
         return guess.code
     return turn.language
-
-
-def _survey_response(turn: Turn) -> str | None:
-    """The response key the surveys feature keeps in its state (``r``), to link the answer."""
-    if turn.state.flow != "survey":
-        return None
-    key = turn.state.data.get("r")
-    return str(key)[:64] if key else None
 
 
 def _from_rating(rating: int | None) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, String, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
+from typing_extensions import TypedDict
 
 from bot.feedback.tables import FeedbackItem, FeedbackTheme
 from bot.storage.base import utcnow
@@ -62,6 +63,21 @@ class FeedbackFilter:
         return found
 
 
+class AttachmentView(TypedDict, total=False):
+    """A photo's or file's metadata as stored with an item (never the bytes)."""
+
+    kind: str
+    """photo, document, video, audio, voice, sticker or other."""
+    file_id: str
+    """The platform's handle: a Telegram ``file_id``, a Messenger attachment URL or id."""
+    mime_type: str | None
+    size: int | None
+    """Bytes, as the platform reported them."""
+    file_name: str | None
+    group: str | None
+    """The platform's album id: photos sent together share it."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackView:
     """One item as surfaces show it."""
@@ -84,7 +100,7 @@ class FeedbackView:
     survey_id: str | None
     survey_response: str | None
     contact_id: int | None
-    attachments: list[Any] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.types import Record
+from bot.messages import Attachment
 
 DUPLICATE = "feedback.duplicate"
 """Context key: True when this contact already filed exactly this text (recently)."""
@@ -12,6 +13,8 @@ HINTED = frozenset({"feature_request", "bug"})
 """Categories whose customers are told how many others asked for the same."""
 THEME_HINT = "feedback.theme_hint"
 """Context key: a ``ThemeHint`` for the theme this message would join, if any."""
+ALBUM = "feedback.album"
+"""Context key: the key of the contact's item that holds earlier photos of this album."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +42,8 @@ class CaptureFeedback(Record):
     survey_id: str | None = None
     survey_question: str | None = None
     survey_response: str | None = None
-    attachments: tuple[tuple[str, str], ...] = ()
-    """(type, platform id) pairs; channels do not pass attachments yet (see docs/feedback.md)."""
+    attachments: tuple[Attachment, ...] = ()
+    """Photos and files sent with the text (metadata only, never the bytes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +53,11 @@ class ClassifyFeedback(Record):
     key: str
     category: str | None = None
     product: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachFeedback(Record):
+    """Photos or files sent while feedback is being given: add them to the item ``key``."""
+
+    key: str
+    attachments: tuple[Attachment, ...]

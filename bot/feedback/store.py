@@ -16,15 +16,17 @@ from bot.feedback import themes
 from bot.feedback.catalog import Catalog
 from bot.feedback.classify import STRONG_NEGATIVE, analyse
 from bot.feedback.records import (
+    ALBUM,
     DUPLICATE,
     HINTED,
     THEME_HINT,
+    AttachFeedback,
     CaptureFeedback,
     ClassifyFeedback,
     ThemeHint,
 )
 from bot.feedback.tables import ERASED, FeedbackItem
-from bot.messages import Inbound, Kind
+from bot.messages import Attachment, Inbound, Kind
 from bot.storage.base import utcnow
 from bot.storage.events import emit
 from bot.support.tickets import CLOSED, Ticket
@@ -36,6 +38,10 @@ REGROUP_EVERY = 6 * 3600
 DUPLICATE_WINDOW = timedelta(days=7)
 DEDUPLICATED = frozenset({"command", "detected", "rating"})
 """The same text from the same person within this window is one item, not two."""
+ALBUM_WINDOW = timedelta(hours=1)
+"""An album's photos arrive as separate updates within seconds; an hour is generous."""
+MAX_ATTACHMENTS = 100
+"""Per item: a bound on what one person can pile onto one row."""
 
 
 def register_storage(registry: Registry, catalog: Catalog) -> None:
@@ -43,6 +49,7 @@ def register_storage(registry: Registry, catalog: Catalog) -> None:
     registry.loader(partial(load_context, catalog=catalog))
     registry.record(CaptureFeedback, partial(capture, registry=registry, catalog=catalog))
     registry.record(ClassifyFeedback, classify)
+    registry.record(AttachFeedback, attach)
     registry.hook("ticket.opened", partial(on_ticket_opened, registry=registry, catalog=catalog))
     registry.eraser("feedback", erase_contact)
     registry.exporter("feedback", export_contact)
@@ -65,6 +72,10 @@ def polarity(score: float) -> str:
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
                        context: dict[str, Any], *, catalog: Catalog) -> None:
     """Whether this text was already filed by the contact, and the theme it would join."""
+    if message.kind is Kind.UNSUPPORTED:
+        if (album := await _album(session, contact.id, message)) is not None:
+            context[ALBUM] = album
+        return
     text = (message.text or "").strip()
     if message.kind is not Kind.TEXT or not text or message.chat_type != "private":
         return
@@ -82,6 +93,35 @@ async def load_context(session: AsyncSession, message: Inbound, contact: Contact
             select(func.count(func.distinct(FeedbackItem.contact_id)))
             .where(FeedbackItem.theme_id == theme_id, FeedbackItem.contact_id != contact.id))
         context[THEME_HINT] = ThemeHint(theme_id, int(others or 0))
+
+
+async def _album(session: AsyncSession, contact_id: int, message: Inbound) -> str | None:
+    """The key of the contact's recent item holding another photo of this message's album."""
+    groups = {a.group for a in message.attachments if a.group}
+    if not groups:
+        return None
+    rows = await session.execute(
+        select(FeedbackItem.key, FeedbackItem.attachments)
+        .where(FeedbackItem.contact_id == contact_id,
+               FeedbackItem.created_at >= utcnow() - ALBUM_WINDOW)
+        .order_by(FeedbackItem.id.desc()).limit(5))
+    for key, stored in rows.all():
+        if groups & {a.get("group") for a in stored or () if isinstance(a, dict)}:
+            return str(key)
+    return None
+
+
+def stored(attachments: tuple[Attachment, ...], existing: list[Any] | None = None
+           ) -> list[dict[str, Any]]:
+    """``existing`` plus the new attachments as the table keeps them, each file once."""
+    kept = list(existing or [])
+    seen = {(a.get("kind"), a.get("file_id")) for a in kept if isinstance(a, dict)}
+    for attachment in attachments:
+        row = attachment.to_dict()
+        if (row["kind"], row["file_id"]) not in seen or not row["file_id"]:
+            seen.add((row["kind"], row["file_id"]))
+            kept.append(row)
+    return kept[:MAX_ATTACHMENTS]
 
 
 async def _duplicate(session: AsyncSession, contact_id: int, text: str) -> FeedbackItem | None:
@@ -111,7 +151,7 @@ async def capture(session: AsyncSession, contact: ContactInfo, record: CaptureFe
         text_hash=text_hash(record.text), category=record.category, product=record.product,
         sentiment=polarity(record.sentiment), sentiment_score=record.sentiment,
         rating=record.rating, concepts=dict(record.concepts),
-        attachments=[{"type": kind, "id": ref} for kind, ref in record.attachments],
+        attachments=stored(record.attachments),
         survey_id=record.survey_id, survey_question=record.survey_question,
         survey_response=record.survey_response,
         ticket_id=await _open_ticket(session, contact.id))
@@ -129,6 +169,8 @@ def _update(item: FeedbackItem, record: CaptureFeedback) -> None:
     item.category = record.category or item.category
     item.product = record.product or item.product
     item.rating = record.rating if record.rating is not None else item.rating
+    if record.attachments:
+        item.attachments = stored(record.attachments, item.attachments)
 
 
 async def _campaign(session: AsyncSession, contact_id: int, registry: Registry | None
@@ -167,6 +209,14 @@ async def classify(session: AsyncSession, contact: ContactInfo, record: Classify
         return
     item.category = record.category or item.category
     item.product = record.product or item.product
+
+
+async def attach(session: AsyncSession, contact: ContactInfo, record: AttachFeedback) -> None:
+    """Add photos or files to the contact's item ``key`` (sent while giving feedback)."""
+    item = await session.scalar(select(FeedbackItem).where(FeedbackItem.key == record.key,
+                                                           FeedbackItem.contact_id == contact.id))
+    if item is not None and not item.erased:
+        item.attachments = stored(record.attachments, item.attachments)
 
 
 async def on_ticket_opened(session: AsyncSession, ticket: Ticket, *,
