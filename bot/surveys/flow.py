@@ -302,7 +302,8 @@ class Surveys:
         extra: tuple[Record, ...] = ()
         if isinstance(question, FreeText) and question.feedback and answer.value:
             for hook in self.hooks("survey.free_text"):
-                extra += tuple(hook(turn, survey.id, question.id, str(answer.value)))
+                extra += tuple(hook(turn, survey.id, question.id, str(answer.value),
+                                    record.key))
         moved = DialogueState(FLOW, target, {**state.data, "a": answers, "p": path, "k": [],
                                              "x": 0})
         if following is None:

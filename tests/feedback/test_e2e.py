@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.storage.events import Event
 from bot.support.tickets import Ticket
+from bot.surveys.tables import SurveyResponse
 from tests.feedback.conftest import items
 from tests.harness import BotHarness
 
@@ -189,7 +190,10 @@ async def test_survey_free_text_answer_becomes_feedback(fb: BotHarness) -> None:
     [item] = await items(fb)
     assert (item.origin, item.survey_id, item.survey_question) == ("survey", "support_csat",
                                                                    "reason")
-    assert item.survey_response and item.category == "praise"
+    assert item.category == "praise"
+    async with fb.bot.sessionmaker() as session:  # linked to the very response it answers
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and item.survey_response == response.key
 
 
 async def test_feedback_in_the_middle_of_a_real_survey(fb: BotHarness) -> None:

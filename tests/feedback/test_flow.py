@@ -88,8 +88,9 @@ def test_survey_free_text_hook_returns_the_capture_record() -> None:
     assert (record.origin, record.survey_id, record.survey_question) == ("survey", "nps", "why")
     assert record.language == "ru" and record.product == "delivery"
     assert hook(turn("x"), "nps", "why", "   ") == ()
-    in_survey = turn("x", state=DialogueState("survey", "why", {"r": "resp-7"}))
-    [linked] = hook(in_survey, "nps", "why", "please add decaf")
+    # The response key is an argument: feedback never reads the survey's private state.
+    private = turn("x", state=DialogueState("survey", "why", {"r": "not-this"}))
+    [linked] = hook(private, "nps", "why", "please add decaf", "resp-7")
     assert isinstance(linked, CaptureFeedback) and linked.survey_response == "resp-7"
 
 

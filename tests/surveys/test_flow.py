@@ -243,8 +243,9 @@ def test_detractor_opens_a_priority_ticket_with_the_answers() -> None:
 def test_feedback_hook_gets_free_text() -> None:
     calls = []
 
-    def hook(turn: Any, survey_id: str, question_id: str, text: str) -> tuple[Any, ...]:
-        calls.append((survey_id, question_id, text))
+    def hook(turn: Any, survey_id: str, question_id: str, text: str,
+             response: str) -> tuple[Any, ...]:
+        calls.append((survey_id, question_id, text, response))
         return (FinishResponse("fake", "x"),)
 
     f = Surveys(catalogue(), hooks=lambda name: [hook] if name == "survey.free_text" else [])
@@ -252,7 +253,8 @@ def test_feedback_hook_gets_free_text() -> None:
     for answer in ("1", "1", "5"):
         out = f.on_text(then(out, answer)) or out
     done = f.on_text(then(out, "Cheaper shipping"))
-    assert done is not None and calls == [("mini", "why", "Cheaper shipping")]
+    assert done is not None and calls == [("mini", "why", "Cheaper shipping",
+                                           out.state.data["r"])]
     assert FinishResponse("fake", "x") in done.records
 
 
