@@ -121,6 +121,33 @@ FetchPage = Callable[[AsyncSession, str | None, int], Awaitable[tuple[Sequence[A
                                                                       str | None]]]
 """``(session, cursor, limit) -> (items, next_cursor)``: one page of a list."""
 
+RowsBefore = Callable[[AsyncSession, int | None, int], Awaitable[Sequence[Any]]]
+"""``(session, before_id, limit) -> rows`` with an ``id``, newest first: a keyset query."""
+
+
+def newest_first(rows_before: RowsBefore, model: type[BaseModel]) -> FetchPage:
+    """The :data:`FetchPage` of a list keyed by id, newest first, each row as ``model``.
+
+    Every list of the API that pages by id is this same walk; only its query and its output
+    model differ.
+    """
+
+    async def fetch(db: AsyncSession, cursor: str | None, limit: int
+                    ) -> tuple[Sequence[Any], str | None]:
+        key = decode_cursor(cursor, (int,))
+        rows = await rows_before(db, key[0] if key else None, limit)
+        items = [model.model_validate(row) for row in rows]
+        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
+
+    return fetch
+
+
+async def one_page(fetch: FetchPage, db: AsyncSession, cursor: str | None, limit: int
+                   ) -> dict[str, Any]:
+    """A list endpoint's answer (``items``, ``next_cursor``) for its :class:`Page` model."""
+    items, next_cursor = await fetch(db, cursor, page_size(limit))
+    return {"items": list(items), "next_cursor": next_cursor}
+
 _FORMULA = frozenset("=+-@\t\r")
 """First characters that make a spreadsheet run a cell as a formula (OWASP CSV injection)."""
 

@@ -17,10 +17,9 @@ from bot.api.pages import (
     ExportFormat,
     FetchPage,
     Page,
-    decode_cursor,
-    encode_cursor,
     export_response,
-    page_size,
+    newest_first,
+    one_page,
 )
 from bot.api.schemas import AuditOut, Cursor, EventOut, Limit, Text
 from bot.audit import list_audit
@@ -37,15 +36,8 @@ class AuditQuery(BaseModel):
 
 
 def _audit(query: AuditQuery) -> FetchPage:
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[AuditOut], str | None]:
-        key = decode_cursor(cursor, (int,))
-        rows = await list_audit(db, before_id=key[0] if key else None, limit=limit,
-                                actor=query.actor, action=query.action)
-        items = [AuditOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
-
-    return fetch
+    return newest_first(lambda db, before, limit: list_audit(
+        db, before_id=before, limit=limit, actor=query.actor, action=query.action), AuditOut)
 
 
 @router.get("/audit", response_model=Page[AuditOut])
@@ -54,8 +46,7 @@ async def audit_log(
     limit: Limit = 50,
 ) -> Page[AuditOut]:
     """Every change made through the API, the dashboard or the CLI, newest first."""
-    items, next_cursor = await _audit(query)(db, cursor, page_size(limit))
-    return Page[AuditOut](items=list(items), next_cursor=next_cursor)
+    return Page[AuditOut](**await one_page(_audit(query), db, cursor, limit))
 
 
 @router.get("/audit/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
@@ -74,19 +65,15 @@ class EventQuery(BaseModel):
 
 
 def _events(query: EventQuery) -> FetchPage:
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[EventOut], str | None]:
-        key = decode_cursor(cursor, (int,))
+    async def rows_before(db: AsyncSession, before: int | None, limit: int) -> Sequence[Event]:
         select_ = select(Event).order_by(Event.id.desc()).limit(limit)
-        if key:
-            select_ = select_.where(Event.id < key[0])
+        if before is not None:
+            select_ = select_.where(Event.id < before)
         if query.name:
             select_ = select_.where(Event.name == query.name)
-        rows = (await db.scalars(select_)).all()
-        items = [EventOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
+        return (await db.scalars(select_)).all()
 
-    return fetch
+    return newest_first(rows_before, EventOut)
 
 
 @router.get("/events", response_model=Page[EventOut])
@@ -95,5 +82,4 @@ async def events(
     limit: Limit = 50,
 ) -> Page[EventOut]:
     """Domain events newest first: what outbound webhooks deliver."""
-    items, next_cursor = await _events(query)(db, cursor, page_size(limit))
-    return Page[EventOut](items=list(items), next_cursor=next_cursor)
+    return Page[EventOut](**await one_page(_events(query), db, cursor, limit))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -28,6 +27,8 @@ from bot.api.pages import (
     decode_cursor,
     encode_cursor,
     export_response,
+    newest_first,
+    one_page,
     page_size,
 )
 from bot.api.problems import NOT_FOUND, Problem
@@ -63,14 +64,8 @@ class ContactQuery(BaseModel):
 def _contacts(query: ContactQuery) -> FetchPage:
     flt = ContactFilter(**query.model_dump())
 
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[ContactOut], str | None]:
-        key = decode_cursor(cursor, (int,))
-        rows = await list_contacts_page(db, flt, before_id=key[0] if key else None, limit=limit)
-        items = [ContactOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
-
-    return fetch
+    return newest_first(lambda db, before, limit: list_contacts_page(
+        db, flt, before_id=before, limit=limit), ContactOut)
 
 
 @router.get("/contacts", response_model=Page[ContactOut])
@@ -79,8 +74,7 @@ async def list_contacts(
     cursor: Cursor = None, limit: Limit = 50,
 ) -> Page[ContactOut]:
     """Contacts newest first."""
-    items, next_cursor = await _contacts(query)(db, cursor, page_size(limit))
-    return Page[ContactOut](items=list(items), next_cursor=next_cursor)
+    return Page[ContactOut](**await one_page(_contacts(query), db, cursor, limit))
 
 
 @router.get("/contacts/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
@@ -141,14 +135,8 @@ class ConsentQuery(BaseModel):
 def _consent(query: ConsentQuery) -> FetchPage:
     flt = ConsentFilter(**query.model_dump())
 
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[ConsentOut], str | None]:
-        key = decode_cursor(cursor, (int,))
-        rows = await list_consent_page(db, flt, before_id=key[0] if key else None, limit=limit)
-        items = [ConsentOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
-
-    return fetch
+    return newest_first(lambda db, before, limit: list_consent_page(
+        db, flt, before_id=before, limit=limit), ConsentOut)
 
 
 @router.get("/consent", response_model=Page[ConsentOut])
@@ -157,8 +145,7 @@ async def list_consent(
     cursor: Cursor = None, limit: Limit = 50,
 ) -> Page[ConsentOut]:
     """Consent ledger events newest first."""
-    items, next_cursor = await _consent(query)(db, cursor, page_size(limit))
-    return Page[ConsentOut](items=list(items), next_cursor=next_cursor)
+    return Page[ConsentOut](**await one_page(_consent(query), db, cursor, limit))
 
 
 @router.get("/consent/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)

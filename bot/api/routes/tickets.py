@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -16,10 +15,9 @@ from bot.api.pages import (
     ExportFormat,
     FetchPage,
     Page,
-    decode_cursor,
-    encode_cursor,
     export_response,
-    page_size,
+    newest_first,
+    one_page,
 )
 from bot.api.problems import CONFLICT, NOT_FOUND, Problem
 from bot.api.schemas import (
@@ -71,14 +69,8 @@ class TicketQuery(BaseModel):
 def _fetcher(query: TicketQuery) -> FetchPage:
     flt = query.to_filter()
 
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[TicketOut], str | None]:
-        key = decode_cursor(cursor, (int,))
-        rows = await list_tickets_page(db, flt, before_id=key[0] if key else None, limit=limit)
-        items = [TicketOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
-
-    return fetch
+    return newest_first(lambda db, before, limit: list_tickets_page(
+        db, flt, before_id=before, limit=limit), TicketOut)
 
 
 @router.get("", response_model=Page[TicketOut])
@@ -87,8 +79,7 @@ async def list_tickets(
     cursor: Cursor = None, limit: Limit = 50,
 ) -> Page[TicketOut]:
     """Tickets newest first."""
-    items, next_cursor = await _fetcher(query)(db, cursor, page_size(limit))
-    return Page[TicketOut](items=list(items), next_cursor=next_cursor)
+    return Page[TicketOut](**await one_page(_fetcher(query), db, cursor, limit))
 
 
 @router.get("/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response, StreamingResponse
 
 from bot.api.deps import Admin, Maker, Session
@@ -22,6 +20,8 @@ from bot.api.pages import (
     decode_cursor,
     encode_cursor,
     export_response,
+    newest_first,
+    one_page,
     page_size,
 )
 from bot.api.problems import NOT_FOUND, Problem
@@ -205,14 +205,8 @@ def _deliveries(query: DeliveryQuery) -> FetchPage:
                          status=query.status.value if query.status else None,
                          event_name=query.event_name)
 
-    async def fetch(db: AsyncSession, cursor: str | None, limit: int
-                    ) -> tuple[Sequence[DeliveryOut], str | None]:
-        key = decode_cursor(cursor, (int,))
-        rows = await list_deliveries(db, flt, before_id=key[0] if key else None, limit=limit)
-        items = [DeliveryOut.model_validate(row) for row in rows]
-        return items, encode_cursor(rows[-1].id) if len(rows) == limit else None
-
-    return fetch
+    return newest_first(lambda db, before, limit: list_deliveries(
+        db, flt, before_id=before, limit=limit), DeliveryOut)
 
 
 @router.get("/deliveries", response_model=Page[DeliveryOut])
@@ -221,8 +215,7 @@ async def deliveries(
     limit: Limit = 50,
 ) -> Page[DeliveryOut]:
     """Deliveries newest first: attempts, the last answer or error, and the outcome."""
-    items, next_cursor = await _deliveries(query)(db, cursor, page_size(limit))
-    return Page[DeliveryOut](items=list(items), next_cursor=next_cursor)
+    return Page[DeliveryOut](**await one_page(_deliveries(query), db, cursor, limit))
 
 
 @router.get("/deliveries/export", response_class=StreamingResponse, responses=EXPORT_RESPONSES)
