@@ -114,6 +114,10 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     if len(pointed) == 1 and votes > 1:
         # Two or more words, each mostly used in one entry's examples, name the same entry.
         return Decision(Verdict.ANSWER, _known(kb, tuple(pointed)), "")
+    if best is not None and best.id == reading.favourite() and reading.asks:
+        # The classifier's first choice (however low its capped confidence) is the entry the
+        # words favour too, and the message asks something: two readings agree, answer.
+        return Decision(Verdict.ANSWER, (best,), best.intent)
     close = tuple(e for e, s in ranked if s >= policy.clarify_confidence)
     if not close and top.name in SMALL_TALK:
         # "Hello, where is my parcel?": the greeting took the classifier's whole mass, the

@@ -35,7 +35,8 @@ how what where when why who which whom whose there here any some all one pls ple
 hello hey dear thanks thank ok okay question problem issue help tell know want wanna need
 get got still again now today tonight tomorrow yesterday already ever never im ive dont
 doesnt cant wont isnt whats wheres hows during after before until within
-я мне меня мой моя мое мои вы вас вам ваш ваша ваши мы нас нам наш он она оно они его ее
+я мне меня мой моя мое мои моей моего моим моему мою
+вы вас вам ваш ваша ваши мы нас нам наш он она оно они его ее
 их это этот эта эти тот та те то и а но или да нет не ни в во на по с со к ко у о об от до
 за из для при про как что где когда почему зачем кто какой какая какие какое какую сколько
 ли же бы вот уже еще ещё есть был была было были будет буду можно нужно надо хочу хотел
@@ -45,7 +46,8 @@ doesnt cant wont isnt whats wheres hows during after before until within
 است نیست بود میشه می‌شه چی چه چطور چطوری چرا کجا کجاست کی کدوم کدام چند چقدر آیا لطفا
 لطفاً سلام ممنون مرسی سوال سؤال مشکل دارم دارید دارین داره میخوام می‌خوام خواستم الان
 امروز فردا دیروز خیلی یه سوال درباره مورد
-аз ти той тя то ние вие те мен ме ми мой моя мое моите ваш ваша вашата вас ви нас ни и а но
+аз ти той тя то ние вие те мен ме ми мой моя мое моите моята моят
+ваш ваша вашата вас ви нас ни и а но
 или да не ни в във на по с със към у от до за из при как какво къде кога защо кой коя кое
 кои колко ли ще е са съм си бе беше има няма може трябва искам искаме моля здравейте
 здрасти благодаря въпрос проблем помогнете кажете сега днес утре вчера много през след
@@ -122,6 +124,9 @@ OFF_TOPIC_PHRASES = re.compile(
     r"колко е часът|τι ωρα ειναι|ساعت .*چنده|ساعت چند است")
 """Questions about the clock somewhere: "time" is a shop word ("delivery time")."""
 
+SAME_MEANING = ((re.compile(r"\b(ποσο|πολυ|λιγο) καιρο\b"), r"\1 χρονο"),)
+"""Idioms that borrow an off-topic word: Greek "πόσο καιρό" is "how long", not the weather."""
+
 
 def stem(word: str) -> str:
     """A crude prefix stem: enough to match "оплата"/"оплатой", "shipping"/"shipped"."""
@@ -193,6 +198,16 @@ class Reading:
         return frozenset(e for shares in self.pointing
                          for e, part in shares.items() if part >= share)
 
+    def favourite(self) -> str | None:
+        """The entry the message's words favour most (summed shares), if one leads."""
+        totals: Counter[str] = Counter()
+        for shares in self.word_shares:
+            totals.update(shares)
+        ranked = totals.most_common(2)
+        if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return ranked[0][0]
+
     def candidates(self, share: float) -> frozenset[str]:
         """Entries holding at least ``share`` of some word of the message."""
         return frozenset(e for shares in self.word_shares
@@ -201,7 +216,7 @@ class Reading:
 
 def read(text: str, vocabulary: Vocabulary) -> Reading:
     """Split ``text`` into content words, names and topic, and look the content up."""
-    tokens = [w for w in words(text) if not w.isdigit()]
+    tokens = _tokens(text)
     names = tuple(w for w in tokens if w in NAMES)
     content = tuple(_content_words(tokens))
     known = tuple(shares for w in content if (shares := vocabulary.shares.get(stem(w))))
@@ -216,8 +231,16 @@ def read(text: str, vocabulary: Vocabulary) -> Reading:
     return Reading(content, names, off_topic, known, topics, pointing, asks)
 
 
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` without bare numbers, idioms rewritten."""
+    folded = normalize(text)
+    for pattern, meaning in SAME_MEANING:
+        folded = pattern.sub(meaning, folded)
+    return [w for w in words(folded) if not w.isdigit()]
+
+
 def _content(text: str) -> Iterable[str]:
-    return _content_words([w for w in words(text) if not w.isdigit()])
+    return _content_words(_tokens(text))
 
 
 def _content_words(tokens: Iterable[str]) -> Iterable[str]:
