@@ -42,7 +42,7 @@ class Featurizer:
     def fit_transform(self, texts: Sequence[str]) -> Matrix:
         """Learn vocabularies and IDF weights from ``texts`` and return their features."""
         if self.settings.embeddings:
-            self.encoder = load_encoder()
+            self.encoder = load_encoder(self.settings.encoder)
         clean = [normalize(text) for text in texts]
         if len(clean) > self.settings.prune_above:
             # On large sets most n-grams occur once: they are most of the vocabulary, the
@@ -113,7 +113,7 @@ class Featurizer:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if self.settings.embeddings:
-            self.encoder = load_encoder()
+            self.encoder = load_encoder(self.settings.encoder)
 
 
 def _vectorizer(*, analyzer: str, ngram_range: tuple[int, int]) -> TfidfVectorizer:
@@ -132,16 +132,17 @@ def _vectorizer(*, analyzer: str, ngram_range: tuple[int, int]) -> TfidfVectoriz
 
 def _tfidf(grams: list[str], vocabulary: dict[str, int], idf: Array) -> tuple[list[int], Array]:
     """Sublinear TF times IDF, L2-normalised, as sklearn computes it."""
-    counts = Counter(vocabulary[g] for g in grams if g in vocabulary)
+    counts: Counter[int | None] = Counter(map(vocabulary.get, grams))  # one lookup per n-gram
+    counts.pop(None, None)
     if not counts:
         return [], np.zeros(0)
-    cols = list(counts)
+    cols = [col for col in counts if col is not None]
     vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[cols]
     return cols, vals / np.linalg.norm(vals)
 
 
-def load_encoder() -> Encoder:
+def load_encoder(name: str) -> Encoder:
     """The optional sentence encoder; raises ``ImportError`` naming the extra to install."""
-    from nlu.embeddings import SentenceEncoder
+    from nlu import embeddings
 
-    return SentenceEncoder()
+    return embeddings.load(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -49,6 +49,8 @@ def identify(text: str) -> LanguageGuess:
 
 def choose_language(text: str, stored: str | None) -> LanguageGuess:
     """The language to answer in: the stored one wins on short or unidentifiable messages."""
+    if stored is not None and len(text.split()) <= SHORT_MESSAGE_WORDS:
+        return LanguageGuess(stored, 1.0)  # no need to identify what the stored one overrides
     guess = identify(text)
     if stored is None:
         return guess
@@ -59,7 +61,10 @@ def choose_language(text: str, stored: str | None) -> LanguageGuess:
 
 def _dominant_script(text: str) -> tuple[str, float]:
     """The script most letters are written in, and its share of the letters."""
-    scripts = Counter(_script(ch) for ch in text if ch.isalpha())
+    scripts: Counter[str] = Counter()
+    for char, count in Counter(text).items():  # each distinct letter is looked up once
+        if char.isalpha():
+            scripts[_script(char)] += count
     scripts.pop("", None)
     if not scripts:
         return "", 0.0
@@ -67,6 +72,7 @@ def _dominant_script(text: str) -> tuple[str, float]:
     return script, count / sum(scripts.values())
 
 
+@lru_cache(maxsize=4096)  # bounded: a message may carry any of Unicode's letters
 def _script(letter: str) -> str:
     """First word of the Unicode name: LATIN, CYRILLIC, GREEK, ARABIC ..."""
     name = unicodedata.name(letter, "")

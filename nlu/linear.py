@@ -32,9 +32,12 @@ class LinearScorer:
 
     def one(self, columns: Array, values: Array, dense: Array | None) -> Array:
         """Margins of one message from its sparse columns/values and optional dense tail."""
-        margins: Array = values @ self.weights[columns].astype(np.float64) + self.bias
+        # float32 products: the float16 weights hold less precision than that anyway.
+        rows = self.weights[columns].astype(np.float32)
+        margins: Array = (values.astype(np.float32) @ rows).astype(np.float64) + self.bias
         if dense is not None:
-            margins = margins + dense @ self.weights[-len(dense) :].astype(np.float64)
+            tail = self.weights[-len(dense) :].astype(np.float32)
+            margins = margins + (dense.astype(np.float32) @ tail)
         single: Array = _two_columns(margins[None, :])[0]
         return single
 

@@ -50,12 +50,19 @@ class Rejector:
         self.bias = 0.0
         self.threshold = 0.0
 
-    def fit(self, known: Array, unknown: Array, correct: Array, cost: float) -> Rejector:
-        """Learn from features of in-scope (``known``) and simulated unknown messages."""
+    def fit(
+        self, known: Array, unknown: Array, correct: Array, cost: float, budget: float = 1.0
+    ) -> Rejector:
+        """Learn from features of in-scope (``known``) and simulated unknown messages.
+
+        ``budget`` caps the share of the held-out correct answers the threshold may reject.
+        """
         features = np.vstack([known, unknown])
         labels = np.r_[np.ones(len(known)), np.zeros(len(unknown))]
         self.weights, self.bias = _monotone_logistic(features, labels)
-        self.threshold = _best_threshold(self.score(known)[correct], self.score(unknown), cost)
+        kept = self.score(known)[correct]
+        self.threshold = min(_best_threshold(kept, self.score(unknown), cost),
+                             _budget_threshold(kept, budget))
         return self
 
     def score(self, features: Array) -> Array:
@@ -99,6 +106,16 @@ def _best_threshold(correct_known: Array, unknown: Array, cost: float) -> float:
     candidates = np.unique(np.r_[correct_known, unknown, 0.0])
     gains = [_gain(t, correct_known, unknown, cost) for t in candidates]
     return float(candidates[int(np.argmax(gains))])
+
+
+def _budget_threshold(correct_known: Array, budget: float) -> float:
+    """The highest cut that rejects at most ``budget`` of the correct answers."""
+    if len(correct_known) == 0 or budget >= 1.0:
+        return 1.0
+    ordered = np.sort(correct_known)
+    # A score equal to the cut is kept (``score < threshold`` rejects), so cutting at the
+    # k-th lowest score rejects exactly the k below it.
+    return float(ordered[int(np.floor(budget * len(ordered)))])
 
 
 def _gain(threshold: float, known: Array, unknown: Array, cost: float) -> Any:

