@@ -63,7 +63,7 @@ class RecordingBotApi(FakeBotApi):
     async def _sendMessage(self, params: dict[str, Any]) -> web.Response:
         response = await super()._sendMessage(params)
         if response.status == 200:
-            message_id = int(json.loads(response.body)["result"]["message_id"])
+            message_id = int(json.loads(response.text or "{}")["result"]["message_id"])
             self.chats[int(params["chat_id"])].append(
                 Sent(message_id, str(params.get("text", "")), time.monotonic()))
         self.calls.clear()  # only the per-chat record is needed
@@ -121,10 +121,15 @@ def update(update_id: int, chat: int, number: int) -> dict[str, Any]:
         "from": person, "chat": {"id": chat, "type": "private", "first_name": f"Crash {chat}"}}}
 
 
+NEW_IDENTITY = "new-per-start"
+"""``SARAFAN_WORKER_ID`` value asking for a fresh identity at each start (nothing reclaimed)."""
+
+
 class Process:
     """``sarafan run`` on a fixed port and identity, started and killed at will."""
 
-    def __init__(self, database_url: str, workdir: Path, api: str) -> None:
+    def __init__(self, database_url: str, workdir: Path, api: str, *,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.log_path = workdir / "sarafan.log"
         self.env = {**os.environ,
@@ -136,12 +141,14 @@ class Process:
                     "SARAFAN_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{self.port}",
                     "SARAFAN_TELEGRAM__WEBHOOK_SECRET": SECRET,
                     # The crash window is measured, not the 1/s per-chat pacing of replies.
-                    "SARAFAN_TELEGRAM__PER_CHAT_PER_SECOND": "1000"}
+                    "SARAFAN_TELEGRAM__PER_CHAT_PER_SECOND": "1000", **(env or {})}
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self, within: float = 300.0) -> float:
         """Start and wait until the webhook port listens; the monotonic time it did."""
         sarafan = Path(sys.executable).with_name("sarafan")
+        if self.env["SARAFAN_WORKER_ID"] == NEW_IDENTITY:  # as before claims had an owner
+            self.env = {**self.env, "SARAFAN_WORKER_ID": f"run-{time.monotonic_ns()}"}
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 str(sarafan), "run", env=self.env, stdout=log, stderr=asyncio.subprocess.STDOUT)
@@ -220,11 +227,12 @@ class Poster:
 
 
 async def run_burst(database_url: str, workdir: Path, *, updates: int = 2000, chats: int = 200,
-                    kill_at: tuple[float, ...] = (0.3, 0.65), within: float = 300.0) -> Burst:
+                    kill_at: tuple[float, ...] = (0.3, 0.65), within: float = 300.0,
+                    env: dict[str, str] | None = None) -> Burst:
     """The whole run; kills when ``kill_at`` shares of the updates were acknowledged."""
     api = RecordingBotApi()
     await api.start()
-    process = Process(database_url, workdir, api.base_url)
+    process = Process(database_url, workdir, api.base_url, env=env)
     chat_ids = [FIRST_CHAT + n for n in range(chats)]
     burst = Burst(updates, chats, api)
     poster = Poster(f"http://127.0.0.1:{process.port}{PATH}", chat_ids, updates // chats)
