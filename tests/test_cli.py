@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.storage import migrate
+from tests.web.chat_ids import new_chat
 
 SARAFAN = str(Path(sys.executable).with_name("sarafan"))
 SECRET = "webhook-secret-never-logged"
@@ -107,19 +108,19 @@ def running(
         child.wait()
 
 
-async def _reply(base: str, chat_id: str) -> list[dict[str, object]]:
+async def _reply(base: str) -> list[dict[str, object]]:
     async with httpx.AsyncClient(base_url=base, timeout=5) as client:
         async with asyncio.timeout(120):  # a first start trains the NLU (slow on a busy box)
             while True:  # the child may still be importing and migrating
                 try:
-                    posted = await client.post("/chat/api/messages",
-                                               json={"chat_id": chat_id, "text": "/start"})
+                    await new_chat(client)  # the server's chat id, kept in the client's cookie
+                    posted = await client.post("/chat/api/messages", json={"text": "/start"})
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.2)
             assert posted.status_code == 202, posted.text
             while True:
-                got = await client.get("/chat/api/messages", params={"chat_id": chat_id})
+                got = await client.get("/chat/api/messages")
                 outgoing = [m for m in got.json()["messages"] if m["direction"] == "out"]
                 if outgoing:
                     return outgoing
@@ -130,7 +131,7 @@ async def test_run_serves_web_chat_and_stops_cleanly_on_sigterm(
     running: tuple[subprocess.Popen[str], int],
 ) -> None:
     child, port = running
-    replies = await _reply(f"http://127.0.0.1:{port}", "sigterm-test-chat")
+    replies = await _reply(f"http://127.0.0.1:{port}")
     assert "Hello" in str(replies[0]["text"])
     child.send_signal(signal.SIGTERM)
     started = time.monotonic()

@@ -6,12 +6,14 @@ import asyncio
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.storage.outage import RETRY_AFTER_SECONDS, is_outage, outage_log
 from bot.web import chat
+from bot.web.headers import SecurityHeaders
 from bot.web.state import AppState
 
 READY_TIMEOUT = 3.0
@@ -47,9 +49,13 @@ async def home(_request: Request) -> Response:
 
 
 def create_http_app(state: AppState, extra_routes: list[BaseRoute] | None = None) -> Starlette:
-    """The ASGI app serving the chat page, its API and channel webhooks."""
+    """The ASGI app serving the chat page, its API and channel webhooks, every response with
+    the security headers of its area."""
     routes: list[BaseRoute] = [Route("/", home), Route("/healthz", health),
                                Route("/readyz", ready), *chat.routes]
-    app = Starlette(routes=[*routes, *(extra_routes or [])])
+    settings = state.extras.get("settings")
+    ancestors = getattr(settings, "webchat_frame_ancestors", "'self'")
+    headers = Middleware(SecurityHeaders, chat_frame_ancestors=ancestors)
+    app = Starlette(routes=[*routes, *(extra_routes or [])], middleware=[headers])
     app.state.sarafan = state
     return app

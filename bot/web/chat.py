@@ -2,12 +2,21 @@
 
 API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``):
 
-``GET /chat/api/messages?chat_id=ID&after=N&wait=1``
+``POST /chat/api/session``
+    The caller's chat. With a valid id (cookie or header): ``200 {"new": false}``. Without one,
+    or with one this server did not issue: a new chat, ``201 {"new": true, "token": TOKEN}``
+    and the ``sarafan_chat`` cookie (HttpOnly, SameSite=Lax, Path=/chat/api). Embedders that
+    cannot use the cookie send ``X-Sarafan-Chat: TOKEN`` (or ``Authorization: Bearer TOKEN``).
+Every other ``/chat/api/messages`` call speaks for the chat of that cookie or header and answers
+``401 no_chat`` without one and ``401 unknown_chat`` for an id the server did not issue (the page
+then asks for a new one). The id never travels in a URL (proxies log URLs).
+
+``GET /chat/api/messages?after=N&wait=1``
     The chat's messages with ``id > after``, oldest first (the newest 200 when ``after=0``).
     ``wait=1`` long-polls: answers as soon as there is something, empty after 20 s.
     ``200 {"messages": [{"id", "direction": "in"|"out", "text", "buttons": [{"title",
     "payload"}], "links": [{"title", "url"}], "language", "rtl"}]}``; ``400 bad_request``.
-``POST /chat/api/messages`` with ``{"chat_id", "text"}`` or ``{"chat_id", "payload", "text"}``
+``POST /chat/api/messages`` with ``{"text"}`` or ``{"payload", "text"}``
     (a tapped button: ``text`` is its title, shown in the log; ``message_id``, the id of the
     message it sits under, lets a rating count once per answer), optional ``client_id`` (a retry
     with the same one is stored once) and ``language`` (the browser's, a hint).
@@ -15,13 +24,11 @@ API (all JSON; errors are ``{"error": "<English sentence>", "code": "<code>"}``)
     (with ``limit``, in characters), ``415 not_json``, ``429 too_many`` with ``Retry-After``
     (more than ``webchat_chat_limit`` posts per chat or ``webchat_ip_limit`` per client address
     in ``webchat_limit_seconds``; counted per process).
-    ``{"chat_id", "start"}`` is an entry link's parameter (the page's ``/chat?start=...``),
+    ``{"start"}`` is an entry link's parameter (the page's ``/chat?start=...``),
     handled like Telegram's ``/start <payload>``.
 Every endpoint answers ``503 unavailable`` with ``Retry-After`` while the database is down.
 ``GET /chat/api/texts?language=fa``
     The page's own texts translated: ``{"language", "rtl", "texts": {key: text}}``.
-
-``chat_id`` is a random id the page keeps in localStorage; whoever knows it reads that chat.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from bot.messages import Inbound, Kind
 from bot.storage.inbox import enqueue
 from bot.storage.models import MessageLog
 from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable, is_outage, outage_log
+from bot.web.identity import ChatIds, chat_ids, presented, set_cookie
 from bot.web.rate_limit import TokenBuckets, retry_after
 from bot.web.state import AppState
 
@@ -65,8 +73,6 @@ HISTORY = 200
 LONG_POLL_SECONDS = 20.0
 RECHECK_SECONDS = 2.0
 """Another process may have sent the reply; its wake-up signal does not reach us."""
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; base-uri 'none'; form-action 'none'")
 
 
 class _Refused(Exception):
@@ -80,7 +86,9 @@ class _Refused(Exception):
         body: dict[str, Any] = {"error": str(self), "code": self.code}
         if self.code == "too_long":
             body["limit"] = MAX_TEXT
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if self.status == 503 else None
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if self.status == 503 else {}
+        if self.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="webchat"'
         return JSONResponse(body, status_code=self.status, headers=headers)
 
 
@@ -110,14 +118,55 @@ def _limits(state: AppState) -> _Limits:
 
 UNAVAILABLE = _Refused("the chat is unavailable for a moment, please try again", "unavailable",
                        503)
+NO_CHAT = ("no chat id: POST /chat/api/session for one, then send its cookie or the "
+           "X-Sarafan-Chat header")
+UNKNOWN_CHAT = "this chat id was not issued here: POST /chat/api/session for a new one"
 
 
 async def page(_request: Request) -> Response:
-    """The chat page."""
-    response = FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    """The chat page (its security headers come from :mod:`bot.web.headers`)."""
+    return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+
+
+async def session(request: Request) -> Response:
+    """The caller's chat: the one it presents when this server issued it, else a new one."""
+    state: AppState = request.app.state.sarafan
+    try:
+        ids = await _signer(state)
+    except _Refused as refused:
+        return refused.response()
+    carried = presented(request)
+    known = ids.first_chat(carried[1]) if carried is not None else None
+    if carried is not None and known is not None:
+        response = JSONResponse({"new": False})
+        if carried[0] == "cookie":  # a visit renews the cookie's year
+            set_cookie(response, request, known[1])
+        return response
+    token = ids.issue()
+    response = JSONResponse({"new": True, "token": token}, status_code=201)
+    set_cookie(response, request, token)
     return response
+
+
+async def _signer(state: AppState) -> ChatIds:
+    try:
+        return await chat_ids(state)
+    except Exception as exc:  # the first call of a process reads the secret from the database
+        if not is_outage(exc):
+            raise
+        outage_log(state.sessionmaker).failed(exc)
+        raise _Refused(str(UNAVAILABLE), UNAVAILABLE.code, UNAVAILABLE.status) from exc
+
+
+async def _chat(request: Request) -> str:
+    """The chat a request speaks for; refused unless this server issued its id."""
+    carried = presented(request)
+    if carried is None:
+        raise _Refused(NO_CHAT, "no_chat", 401)
+    known = (await _signer(request.app.state.sarafan)).first_chat(carried[1])
+    if known is None:
+        raise _Refused(UNKNOWN_CHAT, "unknown_chat", 401)
+    return known[0]
 
 
 async def texts(request: Request) -> Response:
@@ -155,7 +204,7 @@ async def post_message(request: Request) -> Response:
     if wait := limits.clients.take(client):
         return _too_many(wait)
     try:
-        message = _inbound(await _json_object(request))
+        message = _inbound(await _chat(request), await _json_object(request))
     except _Refused as refused:
         return refused.response()
     if wait := limits.chats.take(message.chat_id):
@@ -188,10 +237,8 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return data
 
 
-def _inbound(data: dict[str, Any]) -> Inbound:
-    chat_id, text, payload = data.get("chat_id"), data.get("text"), data.get("payload")
-    if not isinstance(chat_id, str) or not CHAT_ID.match(chat_id):
-        raise _Refused("chat_id must be 8-64 letters, digits, _ or -")
+def _inbound(chat_id: str, data: dict[str, Any]) -> Inbound:
+    text, payload = data.get("text"), data.get("payload")
     start = data.get("start")
     if start is not None:
         return _start(chat_id, start, data)
@@ -233,10 +280,11 @@ def _start(chat_id: str, start: object, data: dict[str, Any]) -> Inbound:
 async def get_messages(request: Request) -> Response:
     """Messages of a chat after ``after``; waits up to 20 s for new ones when ``wait=1``."""
     state: AppState = request.app.state.sarafan
-    chat_id = request.query_params.get("chat_id", "")
     after = request.query_params.get("after", "0")
-    if not CHAT_ID.match(chat_id):
-        return _Refused("chat_id must be 8-64 letters, digits, _ or -").response()
+    try:
+        chat_id = await _chat(request)
+    except _Refused as refused:
+        return refused.response()
     if not AFTER.match(after):  # beyond 18 digits it overflows a BIGINT
         return _Refused("after must be a message id (a whole number)").response()
     loop = asyncio.get_running_loop()
@@ -292,6 +340,7 @@ routes: list[BaseRoute] = [
     Route("/chat", page),
     Mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static"),
     Route("/chat/api/texts", texts),
+    Route("/chat/api/session", session, methods=["POST"]),
     Route("/chat/api/messages", post_message, methods=["POST"]),
     Route("/chat/api/messages", get_messages, methods=["GET"]),
 ]

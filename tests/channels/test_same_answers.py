@@ -32,6 +32,7 @@ from tests.channels.messenger_harness import (
 )
 from tests.fakes.botapi import TOKEN, FakeBotApi, dataset_update, eventually, running
 from tests.fakes.graphapi import FakeGraphApi
+from tests.web.chat_ids import chat_headers
 
 TELEGRAM_NAME = ", Test Firstname Test Lastname"
 """Telegram tells us the first name and /start greets with it; Messenger and the web chat
@@ -79,8 +80,7 @@ class Everywhere:
     async def web_chat(self, text: str | None, payload: str | None) -> str:
         http = self.messenger.http
         before = await self._web_answers()
-        body = {"chat_id": WEB_CHAT, "text": text} if payload is None else \
-            {"chat_id": WEB_CHAT, "payload": payload}
+        body = {"text": text} if payload is None else {"payload": payload}
         assert (await http.post("/chat/api/messages", json=body)).status_code == 202
         answers: list[str] = []
 
@@ -93,7 +93,7 @@ class Everywhere:
 
     async def _web_answers(self) -> list[str]:
         response = await self.messenger.http.get("/chat/api/messages",
-                                                 params={"chat_id": WEB_CHAT, "after": 1})
+                                                 params={"after": 1})
         messages: list[dict[str, Any]] = response.json()["messages"]
         return [m["text"] for m in messages if m["direction"] == "out"]
 
@@ -127,7 +127,8 @@ async def everywhere(sqlite_url: str) -> AsyncIterator[Everywhere]:
     # Time jumps between sends, so per-chat rate limits never make the test wait.
     bot.sender.limiter = RateLimiter(clock=itertools.count(0.0, 10.0).__next__)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=bot.http),
-                             base_url="http://sarafan.test")
+                             base_url="http://sarafan.test",
+                             headers=await chat_headers(bot.http, WEB_CHAT))
     try:
         async with running(bot):
             yield Everywhere(bot, botapi, MessengerHarness(bot, graph, http), itertools.count(1))

@@ -9,6 +9,7 @@ from bot.consent.export import chat_parts, split
 from bot.consent.tables import ConsentEvent
 from tests.beta.test_apply import walk
 from tests.harness import BotHarness
+from tests.web.chat_ids import chat_headers
 
 
 async def ledger(bot: BotHarness) -> list[tuple[str, str, str | None]]:
@@ -118,13 +119,13 @@ async def test_mydata_on_the_web_chat_links_a_json_file(bot: BotHarness) -> None
 
     chat = "web-chat-0001"
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=bot.bot.http),
-                             base_url="http://sarafan.test")
+                             base_url="http://sarafan.test",
+                             headers=await chat_headers(bot.bot.http, chat))
     try:
-        posted = await http.post("/chat/api/messages", json={"chat_id": chat, "text": "/mydata"})
+        posted = await http.post("/chat/api/messages", json={"text": "/mydata"})
         assert posted.status_code == 202
         await bot.drain()
-        messages = (await http.get("/chat/api/messages",
-                                   params={"chat_id": chat})).json()["messages"]
+        messages = (await http.get("/chat/api/messages")).json()["messages"]
         [link] = messages[-1]["links"]
         assert link["url"] == f"/privacy/export.json?chat_id={chat}"
         download = await http.get(link["url"])

@@ -13,8 +13,10 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
+from bot.config import Settings
 from bot.demo.seed import chat_id_for
 from tests.dashboard.conftest import PASSWORD, USERS
+from tests.web.chat_ids import chat_cookie
 from tests.web.conftest import browser, live_url
 
 pytestmark = pytest.mark.browser
@@ -107,7 +109,7 @@ async def test_every_page_renders_and_has_no_serious_accessibility_violations(
 
 
 async def test_operator_replies_in_persian_and_the_customer_reads_it_in_the_web_chat(
-    browser: Browser, desk: Page, seeded: str, shots: Path,
+    browser: Browser, desk: Page, seeded: str, shots: Path, settings: Settings,
 ) -> None:
     await sign_in(desk, "operator")
     await desk.goto("/dashboard/inbox")
@@ -128,8 +130,8 @@ async def test_operator_replies_in_persian_and_the_customer_reads_it_in_the_web_
     await desk.screenshot(path=shots / "ticket-fa.png", full_page=True)
 
     async for chat in _tab(browser, seeded, width=420, height=760):
-        await chat.add_init_script(
-            f"localStorage.setItem('sarafan.chat', {json.dumps(chat_id_for('fa', 0))})")
+        await chat.context.add_cookies([await chat_cookie(settings, seeded,
+                                                          chat_id_for("fa", 0))])
         await chat.goto("/chat")
         reply = chat.locator(".msg.out", has_text=answer)  # the page may greet after it
         await expect(reply).to_have_count(1)

@@ -7,20 +7,22 @@ from sqlalchemy import text
 
 from tests.engine.helpers import inbox
 from tests.harness import BotHarness
+from tests.web.chat_ids import chat_headers
 
 CHAT = "ingest-test-chat"
 
 
-def client(harness: BotHarness) -> httpx.AsyncClient:
+async def client(harness: BotHarness) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=harness.bot.http, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://sarafan.test")
+    return httpx.AsyncClient(transport=transport, base_url="http://sarafan.test",
+                             headers=await chat_headers(harness.bot.http, CHAT))
 
 
 async def test_web_chat_acknowledges_after_storing_and_once_per_client_id(
     harness: BotHarness,
 ) -> None:
-    body = {"chat_id": CHAT, "text": "/start", "client_id": "client-msg-0001"}
-    async with client(harness) as http:
+    body = {"text": "/start", "client_id": "client-msg-0001"}
+    async with await client(harness) as http:
         first = await http.post("/chat/api/messages", json=body)
         again = await http.post("/chat/api/messages", json=body)
     assert (first.status_code, first.json()["stored"]) == (202, True)
@@ -34,7 +36,7 @@ async def test_web_chat_acknowledges_after_storing_and_once_per_client_id(
 async def test_nothing_is_acknowledged_when_it_could_not_be_stored(harness: BotHarness) -> None:
     async with harness.bot.sessionmaker.begin() as session:
         await session.execute(text("DROP TABLE inbox"))
-    async with client(harness) as http:
-        response = await http.post("/chat/api/messages", json={"chat_id": CHAT, "text": "hi"})
+    async with await client(harness) as http:
+        response = await http.post("/chat/api/messages", json={"text": "hi"})
     assert response.status_code == 503  # the platform (or the page) sends it again later
     assert response.headers["retry-after"] == "5"

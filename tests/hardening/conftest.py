@@ -13,6 +13,7 @@ from bot.config import MessengerPage, MessengerSettings, Settings, TelegramSetti
 from tests.channels.messenger_harness import APP_SECRET, TOKENS, VERIFY_TOKEN
 from tests.engine.conftest import _engines_are_disposed  # noqa: F401 - the same leak check
 from tests.fakes.botapi import TOKEN, FakeBotApi
+from tests.web.chat_ids import chat_headers
 
 TELEGRAM_SECRET = "hardening-secret_0123"
 
@@ -47,7 +48,10 @@ async def doors(database_url: str, botapi: FakeBotApi) -> AsyncIterator[Bot]:
 
 @pytest.fixture
 async def client(doors: Bot) -> AsyncIterator[httpx.AsyncClient]:
-    """HTTP into the bot's ASGI app; an unhandled error comes back as the 500 a client sees."""
+    """HTTP into the bot's ASGI app; an unhandled error comes back as the 500 a client sees.
+    Its web-chat requests speak for the chat ``chat-0123456789``."""
     transport = httpx.ASGITransport(app=doors.http, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sarafan.test") as http:
+    headers = await chat_headers(doors.http, "chat-0123456789")
+    async with httpx.AsyncClient(transport=transport, base_url="http://sarafan.test",
+                                 headers=headers) as http:
         yield http

@@ -65,8 +65,8 @@ def _messenger(rng: random.Random) -> dict[str, Any]:
 
 
 def _chat(rng: random.Random) -> dict[str, Any]:
-    body: dict[str, Any] = {"chat_id": f"fuzz-{rng.randrange(10**8):08d}", "text": "hi",
-                            "client_id": f"c-{rng.randrange(10**9):09d}", "language": "fa-IR"}
+    body: dict[str, Any] = {"text": "hi", "client_id": f"c-{rng.randrange(10**9):09d}",
+                            "language": "fa-IR"}  # the chat: the client's header
     if rng.random() < 0.2:
         body["payload"] = "lang:el"
     if rng.random() < 0.1:

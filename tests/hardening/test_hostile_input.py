@@ -69,7 +69,7 @@ async def test_a_lone_surrogate_on_telegram_is_stored_cleaned(
 async def test_a_lone_surrogate_in_the_web_chat_is_stored_cleaned(
     doors: Bot, client: httpx.AsyncClient
 ) -> None:
-    body = f'{{"chat_id": "chat-0123456789", "text": "hi {LONE}", "language": "{LONE}"}}'
+    body = f'{{"text": "hi {LONE}", "language": "{LONE}"}}'
     response = await to_chat(client, body.encode())
     assert response.status_code == 202, response.text
     [message] = await stored(doors)
@@ -100,7 +100,7 @@ async def test_deeply_nested_json_is_a_400_on_every_door(
 
 async def test_odd_digits_in_the_history_query_are_a_400(client: httpx.AsyncClient) -> None:
     for after in ("²", "①", "１２"):
-        response = await client.get(CHAT, params={"chat_id": "chat-0123456789", "after": after})
+        response = await client.get(CHAT, params={"after": after})
         assert response.status_code == 400, (after, response.status_code)
 
 

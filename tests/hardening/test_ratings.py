@@ -13,6 +13,7 @@ from bot.storage.models import Contact, InboxItem
 from bot.storage.session import create_engine, create_sessionmaker
 from bot.support.tickets import AnswerRating, rating_summary
 from tests.harness import BotHarness
+from tests.web.chat_ids import chat_headers
 
 
 async def ratings(harness: BotHarness) -> list[tuple[str, bool, str]]:
@@ -47,11 +48,12 @@ async def test_each_answer_message_keeps_its_own_rating(harness: BotHarness) -> 
 
 async def test_the_web_chat_says_which_answer_a_button_sat_under(harness: BotHarness) -> None:
     transport = httpx.ASGITransport(app=harness.bot.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
+    headers = await chat_headers(harness.bot.http, "chat-0123456789")
+    async with httpx.AsyncClient(transport=transport, base_url="http://chat.test",
+                                 headers=headers) as http:
         for message_id in ("17", "x17"):
             response = await http.post("/chat/api/messages", json={
-                "chat_id": "chat-0123456789", "payload": "rate:returns:yes", "text": "👍",
-                "message_id": message_id})
+                "payload": "rate:returns:yes", "text": "👍", "message_id": message_id})
             assert response.status_code == 202
     async with harness.bot.sessionmaker() as session:
         stored = (await session.scalars(select(InboxItem.message).order_by(InboxItem.id))).all()

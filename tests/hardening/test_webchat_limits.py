@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.storage.models import InboxItem
 from bot.web.rate_limit import MAX_KEYS, TokenBuckets
 from tests.harness import BotHarness, make_harness
+from tests.web.chat_ids import chat_headers
 
 API = "/chat/api/messages"
 
@@ -32,6 +33,11 @@ def client_from(bot: BotHarness, address: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://chat.test")
 
 
+async def as_chat(bot: BotHarness, chat_id: str) -> dict[str, str]:
+    """The header a web-chat request of ``chat_id`` carries."""
+    return await chat_headers(bot.bot.http, chat_id)
+
+
 async def stored(bot: BotHarness) -> int:
     async with bot.bot.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(InboxItem)) or 0)
@@ -41,9 +47,11 @@ async def test_one_chat_flooding_gets_429_with_retry_after_and_nothing_stored(
     limited: BotHarness,
 ) -> None:
     async with client_from(limited, "10.0.0.1") as http:
-        codes = [(await http.post(API, json={"chat_id": "chat-flood-1", "text": f"hi {n}"}))
+        codes = [(await http.post(API, json={"text": f"hi {n}"},
+                                  headers=await as_chat(limited, "chat-flood-1")))
                  for n in range(4)]
-        other = await http.post(API, json={"chat_id": "chat-other-1", "text": "hello"})
+        other = await http.post(API, json={"text": "hello"},
+                                headers=await as_chat(limited, "chat-other-1"))
     assert [r.status_code for r in codes] == [202, 202, 202, 429]
     refused = codes[-1]
     assert refused.json()["code"] == "too_many"
@@ -55,9 +63,11 @@ async def test_one_chat_flooding_gets_429_with_retry_after_and_nothing_stored(
 
 async def test_one_client_flooding_many_chats_is_limited_per_address(limited: BotHarness) -> None:
     async with client_from(limited, "10.0.0.2") as flood, client_from(limited, "10.0.0.3") as ok:
-        codes = [(await flood.post(API, json={"chat_id": f"chat-fresh-{n}", "text": "x"}))
+        codes = [(await flood.post(API, json={"text": "x"},
+                                   headers=await as_chat(limited, f"chat-fresh-{n}")))
                  .status_code for n in range(7)]
-        calm = await ok.post(API, json={"chat_id": "chat-calm-01", "text": "hello"})
+        calm = await ok.post(API, json={"text": "hello"},
+                             headers=await as_chat(limited, "chat-calm-01"))
         bad = await flood.post(API, content=b"not json", headers={"content-type": "text/plain"})
     assert codes == [202] * 5 + [429] * 2
     assert calm.status_code == 202
@@ -67,7 +77,8 @@ async def test_one_client_flooding_many_chats_is_limited_per_address(limited: Bo
 
 async def test_default_limits_let_an_ordinary_conversation_through(harness: BotHarness) -> None:
     async with client_from(harness, "10.0.0.4") as http:
-        codes = {(await http.post(API, json={"chat_id": "chat-normal-1", "text": f"q{n}"}))
+        codes = {(await http.post(API, json={"text": f"q{n}"},
+                                  headers=await as_chat(harness, "chat-normal-1")))
                  .status_code for n in range(20)}
     assert codes == {202}
 

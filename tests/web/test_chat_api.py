@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.storage.models import InboxItem, MessageLog
 from bot.web.chat import MAX_TEXT
 from tests.harness import BotHarness
+from tests.web.chat_ids import chat_headers
 
 CHAT = "chat-0123456789"
 API = "/chat/api/messages"
@@ -19,9 +20,10 @@ API = "/chat/api/messages"
 
 @pytest.fixture
 async def client(harness: BotHarness) -> AsyncIterator[httpx.AsyncClient]:
-    """HTTP straight into the bot's ASGI app."""
+    """HTTP straight into the bot's ASGI app, speaking for the chat ``CHAT``."""
     transport = httpx.ASGITransport(app=harness.bot.http)
     async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
+        http.headers.update(await chat_headers(harness.bot.http, CHAT))
         yield http
 
 
@@ -31,7 +33,7 @@ async def inbox_size(harness: BotHarness) -> int:
 
 
 async def messages(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, object]]:
-    response = await client.get(API, params={"chat_id": CHAT, "after": after})
+    response = await client.get(API, params={"after": after})
     assert response.status_code == 200
     found: list[dict[str, object]] = response.json()["messages"]
     return found
@@ -40,7 +42,7 @@ async def messages(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, 
 async def test_a_typed_message_and_the_reply_show_in_the_log(
     client: httpx.AsyncClient, harness: BotHarness
 ) -> None:
-    sent = await client.post(API, json={"chat_id": CHAT, "text": "/start", "language": "ru-RU"})
+    sent = await client.post(API, json={"text": "/start", "language": "ru-RU"})
     assert sent.status_code == 202
     assert sent.json()["stored"] is True
     await harness.drain()
@@ -55,7 +57,7 @@ async def test_a_typed_message_and_the_reply_show_in_the_log(
 async def test_a_tapped_button_sends_its_payload_and_shows_its_title(
     client: httpx.AsyncClient, harness: BotHarness
 ) -> None:
-    await client.post(API, json={"chat_id": CHAT, "payload": "lang:fa", "text": "فارسی"})
+    await client.post(API, json={"payload": "lang:fa", "text": "فارسی"})
     await harness.drain()
     tapped, answer = await messages(client)
     assert (tapped["direction"], tapped["text"]) == ("in", "فارسی")
@@ -66,7 +68,7 @@ async def test_a_tapped_button_sends_its_payload_and_shows_its_title(
 async def test_buttons_come_with_their_payloads(
     client: httpx.AsyncClient, harness: BotHarness
 ) -> None:
-    await client.post(API, json={"chat_id": CHAT, "text": "/language"})
+    await client.post(API, json={"text": "/language"})
     await harness.drain()
     buttons = (await messages(client))[-1]["buttons"]
     assert {"title": "فارسی", "payload": "lang:fa"} in buttons  # type: ignore[operator]
@@ -75,7 +77,7 @@ async def test_buttons_come_with_their_payloads(
 async def test_a_retried_post_is_stored_once(
     client: httpx.AsyncClient, harness: BotHarness
 ) -> None:
-    body = {"chat_id": CHAT, "text": "hello", "client_id": "retry-12345678"}
+    body = {"text": "hello", "client_id": "retry-12345678"}
     first, again = await client.post(API, json=body), await client.post(API, json=body)
     assert (first.status_code, again.status_code) == (202, 202)
     assert (first.json()["stored"], again.json()["stored"]) == (True, False)
@@ -85,20 +87,19 @@ async def test_a_retried_post_is_stored_once(
 @pytest.mark.parametrize(
     ("request_kwargs", "status", "code"),
     [
-        ({"json": {"chat_id": CHAT, "text": "x" * (MAX_TEXT + 1)}}, 413, "too_long"),
-        ({"content": b'{"chat_id": "' + b"x" * 70_000 + b'"}',
+        ({"json": {"text": "x" * (MAX_TEXT + 1)}}, 413, "too_long"),
+        ({"content": b'{"text": "' + b"x" * 70_000 + b'"}',
           "headers": {"content-type": "application/json"}}, 413, "too_long"),
-        ({"json": {"chat_id": "../../etc", "text": "hi"}}, 400, "bad_request"),
-        ({"json": {"chat_id": CHAT}}, 400, "bad_request"),
-        ({"json": {"chat_id": CHAT, "text": 42}}, 400, "bad_request"),
-        ({"json": {"chat_id": CHAT, "payload": "p" * 300}}, 400, "bad_request"),
-        ({"json": [CHAT, "hi"]}, 400, "bad_request"),
+        ({"json": {}}, 400, "bad_request"),
+        ({"json": {"text": 42}}, 400, "bad_request"),
+        ({"json": {"payload": "p" * 300}}, 400, "bad_request"),
+        ({"json": ["hi"]}, 400, "bad_request"),
         ({"content": b"\xff\xfe{not json", "headers": {"content-type": "application/json"}},
          400, "bad_request"),
-        ({"content": b'{"chat_id": "chat-0123456789", "text": "hi"}'}, 415, "not_json"),
-        ({"data": {"chat_id": CHAT, "text": "hi"}}, 415, "not_json"),
+        ({"content": b'{"text": "hi"}'}, 415, "not_json"),
+        ({"data": {"text": "hi"}}, 415, "not_json"),
     ],
-    ids=["long-text", "huge-body", "bad-chat-id", "empty", "number", "long-payload", "array",
+    ids=["long-text", "huge-body", "empty", "number", "long-payload", "array",
          "binary", "no-content-type", "form-post"],
 )
 async def test_bad_input_is_refused_with_a_json_error_and_nothing_stored(
@@ -114,9 +115,7 @@ async def test_bad_input_is_refused_with_a_json_error_and_nothing_stored(
     assert await inbox_size(harness) == 0
 
 
-@pytest.mark.parametrize("query", [{"chat_id": "short"}, {"chat_id": CHAT, "after": "-1"},
-                                   {"chat_id": CHAT, "after": "1e9"},
-                                   {"chat_id": CHAT, "after": "9" * 30}])
+@pytest.mark.parametrize("query", [{"after": "-1"}, {"after": "1e9"}, {"after": "9" * 30}])
 async def test_bad_polls_are_refused(client: httpx.AsyncClient, query: dict[str, str]) -> None:
     response = await client.get(API, params=query)
     assert response.status_code == 400
@@ -126,10 +125,10 @@ async def test_bad_polls_are_refused(client: httpx.AsyncClient, query: dict[str,
 async def test_a_long_poll_answers_as_soon_as_the_reply_is_sent(
     client: httpx.AsyncClient, harness: BotHarness
 ) -> None:
-    poll = asyncio.create_task(client.get(API, params={"chat_id": CHAT, "after": 0, "wait": 1}))
+    poll = asyncio.create_task(client.get(API, params={"after": 0, "wait": 1}))
     await asyncio.sleep(0.1)
     assert not poll.done()
-    await client.post(API, json={"chat_id": CHAT, "text": "/help"})
+    await client.post(API, json={"text": "/help"})
     await harness.drain()
     response = await asyncio.wait_for(poll, timeout=5)
     assert [m["direction"] for m in response.json()["messages"]] == ["in", "out"]

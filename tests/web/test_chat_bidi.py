@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Page, expect
 from bot.config import Settings
 from bot.storage.models import MessageLog
 from bot.storage.session import create_engine, create_sessionmaker
+from tests.web.chat_ids import chat_cookie
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = os.environ.get("SARAFAN_BIDI_SCREENSHOT")
@@ -51,7 +52,6 @@ async def persian(browser: Browser, live_url: str) -> AsyncIterator[Page]:
     """A browser whose language is Persian, so the greeting comes in Persian."""
     context = await browser.new_context(locale="fa-IR", base_url=live_url,
                                         viewport={"width": 520, "height": 900})
-    await context.add_init_script(f"localStorage.setItem('sarafan.chat', '{CHAT}')")
     tab = await context.new_page()
     yield tab
     await context.close()
@@ -83,7 +83,7 @@ async def test_commands_in_the_persian_greeting_and_help_read_left_to_right(
 
 
 async def test_commands_in_a_brand_written_persian_answer_read_left_to_right(
-    persian: Page, settings: Settings,
+    persian: Page, settings: Settings, live_url: str,
 ) -> None:
     engine = create_engine(settings.database_url)
     try:
@@ -92,6 +92,7 @@ async def test_commands_in_a_brand_written_persian_answer_read_left_to_right(
                                    text=BRAND_ANSWER, body={"language": "fa"}))
     finally:
         await engine.dispose()
+    await persian.context.add_cookies([await chat_cookie(settings, live_url, CHAT)])
     await persian.goto("/chat")
     answer = persian.locator(".msg.out", has_text="اگر پاسخ")
     await expect(answer).to_have_attribute("dir", "rtl")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
+
+from bot.config import Settings
+from bot.storage.models import MessageLog
+from bot.storage.session import create_engine, create_sessionmaker
+from bot.web.identity import COOKIE, COOKIE_PATH
+from tests.web.chat_ids import browser_cookie
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = os.environ.get("SARAFAN_WEBCHAT_SCREENSHOT")
@@ -112,3 +119,70 @@ async def test_network_trouble_is_shown_politely_and_the_chat_recovers(page: Pag
     await page.locator("#text").press("Enter")
     await expect(page.locator(".msg.out").last).to_contain_text("/language — choose")
     await expect(status).to_be_hidden()
+
+
+async def test_the_chat_id_is_the_servers_kept_where_scripts_and_urls_never_see_it(
+    page: Page,
+) -> None:
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    await page.goto("/chat")
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")
+    await send(page, "/help")
+    await expect(page.locator(".msg.out").last).to_contain_text("/language — choose")
+
+    [cookie] = await page.context.cookies()
+    assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == \
+        (COOKIE, True, "Lax", COOKIE_PATH)
+    assert len(cookie["value"].rpartition(".")[0]) >= 22  # at least 128 random bits
+    assert cookie["value"] not in await page.evaluate("document.cookie")
+    assert await page.evaluate("localStorage.getItem('sarafan.chat')") is None
+    assert not [url for url in urls if cookie["value"] in url or "chat_id" in url]
+
+
+async def test_an_id_the_browser_picked_before_the_change_is_dropped_for_a_server_one(
+    page: Page, settings: Settings,
+) -> None:
+    old = "0123456789abcdef0123456789abcdef"
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            session.add(MessageLog(direction="out", channel="webchat", chat_id=old,
+                                   text="an answer in the old chat", body={"language": "en"}))
+    finally:
+        await engine.dispose()
+    # What the page before the change left behind: its own id and "already greeted".
+    await page.add_init_script(f"""localStorage.setItem("sarafan.chat", "{old}");
+                                   localStorage.setItem("sarafan.started", "1");""")
+    await page.goto("/chat")
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")  # a new chat's greeting
+    await expect(page.locator(".msg", has_text="the old chat")).to_have_count(0)
+    assert await page.evaluate("localStorage.getItem('sarafan.chat')") is None
+    [cookie] = await page.context.cookies()
+    assert not cookie["value"].startswith(old)
+
+
+async def test_a_forged_id_is_refused_and_the_page_carries_on_in_a_new_chat(
+    page: Page, live_url: str, tmp_path: Path,
+) -> None:
+    refused: list[int] = []
+    page.on("response", lambda r: refused.append(r.status) if r.status == 401 else None)
+    await page.goto("/chat")
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")
+    [issued] = await page.context.cookies()
+
+    forged = "victim-chat-0001.AAAAAAAAAAAAAAAAAAAAAA"
+    await page.context.add_cookies([browser_cookie(live_url, forged)])
+    await send(page, "/help")
+    await expect(page.locator(".msg.out").last).to_contain_text("/language — choose")
+    await expect(page.locator(".msg.in")).to_have_text(["/start", "/help"])  # the new chat's
+    await expect(page.locator("#status")).to_be_hidden()
+    assert refused  # the server said no to the forged id, and the page asked for a new one
+    [renewed] = await page.context.cookies()
+    assert renewed["value"] not in (issued["value"], forged)
+    await page.screenshot(path=SCREENSHOT or str(tmp_path / "webchat-renewed.png"))
+
+    await page.context.add_cookies([browser_cookie(live_url, forged)])
+    await page.reload()  # a forged id from the start: a fresh chat, greeted
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")
+    await expect(page.locator(".msg.in")).to_have_text(["/start"])

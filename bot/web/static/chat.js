@@ -1,5 +1,7 @@
 // Sarafan web chat: posts what the customer types or taps, long-polls the bot's replies.
-// The API is described in bot/web/chat.py.
+// The API is described in bot/web/chat.py. The chat id is the server's, in an HttpOnly cookie
+// this script never sees; it only asks for one (POST /chat/api/session) and for a new one
+// when the server no longer knows it (401).
 "use strict";
 
 const SUPPORTED = ["en", "ru", "fa", "bg", "el"];
@@ -14,21 +16,33 @@ const input = document.getElementById("text");
 const langSelect = document.getElementById("lang");
 
 const store = openStore();
-const chatId = store.get("sarafan.chat") || randomId();
-store.set("sarafan.chat", chatId);
+// Before the server issued ids, the page picked its own and kept it here. Such an id is refused
+// now, so it goes, and with it the note that it had been greeted: the server's chat is new.
+store.remove("sarafan.chat");
+store.remove("sarafan.started");
 const seen = new Set();
 let after = 0;
 let texts = {};
 let uiLanguage = "";
+let generation = 0; // how many chats the server has handed this page
+let renewing = null;
+let polling = null; // the long poll in flight, cut short when the chat changes
 
 // localStorage throws in some private modes; the chat still works for this page's lifetime.
 function openStore() {
   const memory = new Map();
   try {
     localStorage.setItem("sarafan.probe", "1");
-    return { get: (k) => localStorage.getItem(k), set: (k, v) => localStorage.setItem(k, v) };
+    return {
+      get: (k) => localStorage.getItem(k),
+      set: (k, v) => localStorage.setItem(k, v),
+      remove: (k) => localStorage.removeItem(k),
+    };
   } catch (e) {
-    return { get: (k) => memory.get(k) || null, set: (k, v) => memory.set(k, v) };
+    return {
+      get: (k) => memory.get(k) || null, set: (k, v) => memory.set(k, v),
+      remove: (k) => memory.delete(k),
+    };
   }
 }
 
@@ -36,6 +50,52 @@ function openStore() {
 function randomId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// This browser's chat, from the server: true when it is a new one (to be greeted).
+async function connect() {
+  const response = await fetch("/chat/api/session", { method: "POST" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()).new === true;
+}
+
+// Called when a request made during chat number `asOf` was refused with 401 (an id this server
+// did not issue): the page gets a new chat once, however many requests noticed.
+function renew(asOf) {
+  if (asOf !== generation) return Promise.resolve();
+  renewing ||= (async () => {
+    try {
+      const fresh = await connect();
+      generation += 1;
+      if (fresh) { restart(); await greet(true); }
+    } finally {
+      renewing = null;
+    }
+  })();
+  return renewing;
+}
+
+// The old chat's bubbles belong to an id the server disowned: the new chat starts empty, and
+// a long poll still waiting on the old chat gives way at once to one on the new chat.
+function restart() {
+  log.replaceChildren();
+  seen.clear();
+  after = 0;
+  if (polling) polling.abort();
+}
+
+// An entry link (`/chat?start=survey-discovery-instagram`) starts that flow once per link in
+// this browser, like Telegram's /start payload (again in a new chat); else a new chat says /start.
+async function greet(fresh) {
+  const entry = (new URLSearchParams(location.search).get("start") || "").slice(0, 64);
+  if (entry && /^[A-Za-z0-9_-]+$/.test(entry) && (fresh || !store.get(`sarafan.entry.${entry}`))) {
+    store.set(`sarafan.entry.${entry}`, "1");
+    await send({ start: entry });
+  } else if (fresh) {
+    await send({ text: "/start" });
+  }
 }
 
 function browserLanguage() {
@@ -160,19 +220,25 @@ function render(message) {
   if (message.direction === "out" && message.language) useLanguage(message.language);
 }
 
-async function send(body) {
+async function send(body, renewed = false) {
   const shown = body.text || "";
   const pending = shown ? bubble("in pending", shown, "auto", "") : null;
   if (pending) { log.appendChild(pending); log.scrollTop = log.scrollHeight; }
   const request = Object.assign({
-    chat_id: chatId, client_id: randomId(), language: langSelect.value || navigator.language,
+    client_id: randomId(), language: langSelect.value || navigator.language,
   }, body);
+  const asOf = generation;
   try {
     const response = await fetch("/chat/api/messages", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(request),
     });
     if (response.ok) { clearStatus(); return true; }
+    if (response.status === 401 && !renewed) {
+      if (pending) pending.remove();
+      await renew(asOf);
+      return send(body, true); // the customer's message goes to the new chat
+    }
     const error = await response.json().catch(() => ({}));
     showStatus(error.code === "too_long" ? "too_long" : "send_failed");
   } catch (e) {
@@ -186,19 +252,49 @@ async function send(body) {
 async function poll() {
   let backoff = 1000;
   let wait = 0;
+  let refused = 0;
   for (;;) {
+    const asOf = generation;
+    polling = new AbortController();
     try {
-      const response = await fetch(
-        `/chat/api/messages?chat_id=${chatId}&after=${after}&wait=${wait}`);
+      const response = await fetch(`/chat/api/messages?after=${after}&wait=${wait}`,
+        { signal: polling.signal });
+      if (response.status === 401) {
+        // Refused again right after a new chat: something keeps the cookie from us; slow down.
+        if (refused++) { await sleep(backoff); backoff = Math.min(backoff * 2, MAX_BACKOFF_MS); }
+        await renew(asOf);
+        wait = 0;
+        continue;
+      }
+      refused = 0;
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      (await response.json()).messages.forEach(render);
+      const messages = (await response.json()).messages;
+      // A poll that began before a new chat was handed out may bring the old chat's messages.
+      if (asOf === generation) messages.forEach(render);
       clearStatus("offline");
       backoff = 1000;
-      wait = 1;
+      wait = asOf === generation ? 1 : 0;
+    } catch (e) {
+      if (asOf !== generation) { wait = 0; continue; } // cut short for the new chat
+      showStatus("offline", "info");
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+// The first contact: until the server hands out a chat there is nothing to show or send.
+async function start() {
+  for (let backoff = 1000; ; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+    try {
+      const fresh = await connect();
+      clearStatus("offline");
+      poll();
+      await greet(fresh);
+      return;
     } catch (e) {
       showStatus("offline", "info");
-      await new Promise((done) => setTimeout(done, backoff));
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      await sleep(backoff);
     }
   }
 }
@@ -238,16 +334,5 @@ log.addEventListener("click", (event) => {
 });
 
 useLanguage(store.get("sarafan.ui") || browserLanguage());
-poll();
-// An entry link (`/chat?start=survey-discovery-instagram`) starts that flow once per link,
-// like Telegram's /start payload; a plain first visit just says /start.
-const entry = (new URLSearchParams(location.search).get("start") || "").slice(0, 64);
-if (entry && /^[A-Za-z0-9_-]+$/.test(entry) && !store.get(`sarafan.entry.${entry}`)) {
-  store.set(`sarafan.entry.${entry}`, "1");
-  store.set("sarafan.started", "1");
-  send({ start: entry });
-} else if (!store.get("sarafan.started")) {
-  store.set("sarafan.started", "1");
-  send({ text: "/start" });
-}
+start();
 input.focus();
