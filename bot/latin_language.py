@@ -128,6 +128,12 @@ def guess_latin(text: str) -> LatinGuess | None:
     return LatinGuess(best, top - second)
 
 
+def uses_words_of(text: str, code: str) -> bool:
+    """Some word of ``text`` is one of the frequent words of ``code`` ("delivery" for en)."""
+    markers = _MARKERS.get(code, frozenset())
+    return any(word in markers for word in _WORD.findall(_without_accents(text).casefold()))
+
+
 def _without_accents(text: str) -> str:
     """Latin letters without their accents ("für" → "fur"); other scripts are unchanged."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text)

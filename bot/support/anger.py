@@ -4,7 +4,7 @@ The NLU's ``request_human``/``complaint`` intents and its sentiment catch most o
 one missed angry customer costs more than one needless ticket, and the cues are few and fixed:
 "manager", "one-star review", "lawyer", "never again", "!!". Patterns are matched on
 normalised text (nlu.text.normalize: lower case, no Greek accents, ё as е, Persian ی/ک, ZWNJ
-as a space), in the five languages and in Latin transliteration.
+as a space, آ as ا), in the five languages and in Latin transliteration.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ PERSON = _any(
     r"оператор|менеджер|живым человеком|живой человек|живого человека|сотрудник|человека\b",
     r"\b(?:operatora?|cheloveka|chelovekom|menedzhera?)\b",
     # fa (and Finglish)
-    r"اپراتور|مدیر|آدم واقعی|یه آدم|با یه نفر|کارشناس|پشتیبان انسانی|با یک انسان",
+    r"اپراتور|مدیر|ادم واقعی|یه ادم|با یه نفر|کارشناس|پشتیبان انسانی|با یک انسان",
     r"\b(?:ye adam|ba adam|ba ye nafar|operator|modir|karshenas)\b",
     # bg
     r"оператор|управител|с човек|жив човек|служител|\b(?:chovek|upravitel)\b",

@@ -43,8 +43,10 @@ def kb_check(
     for problem in problems:
         typer.echo(problem)
     from bot.support.kb.overlap import overlap_warnings  # warnings only: the exit code stays 0
+    from bot.support.kb.words import brand_words, off_topic_warnings
 
-    for warning in overlap_warnings(parsed.entries):
+    brand = brand_words(parsed.support)
+    for warning in [*overlap_warnings(parsed.entries), *off_topic_warnings(parsed.entries, brand)]:
         typer.echo(f"warning: {warning}")
     typer.echo(f"{files} files, {len(parsed.entries)} entries, {len(problems)} problems")
     if problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config import LANGUAGES
-from bot.latin_language import refine
+from bot.latin_language import guess_latin, refine, uses_words_of
 from bot.support.anger import describes_damage, read_anger
 from bot.support.kb.model import Entry, KnowledgeBase
 from bot.support.scope import Reading, Vocabulary, read
@@ -17,6 +17,11 @@ from nlu.types import Parse
 
 FOREIGN_CONFIDENCE = 0.8
 """A message is in an unsupported language only when the identifier is this sure."""
+FOREIGN_LETTERS = frozenset("іїєґўђћџљњјѓќѕәғқңөұүһßäöüñ¿¡łąęśźżćńřěůğışăţțșãõœ")
+"""Letters of languages the bot does not write (Ukrainian, Serbian, Kazakh, German, Spanish,
+Polish, Czech, Turkish, Romanian, Portuguese, French); not é/è, which English borrows."""
+OWN_LETTERS = frozenset("ыэъщёпچژگ")
+"""Letters only the bot's own languages use (Russian, Persian) among their script-mates."""
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "help"})
 ORDER_ID = re.compile(r"^\W*(?:#|no\.?|№)?\s*[A-Za-z]{0,4}[-\s]?\d+\W*$")
 """A bare number or order id ("48213", "#SMV-48213"): the customer means an order."""
@@ -26,6 +31,8 @@ JOINED = re.compile(r"\b(?:and|also|plus)\b|\bи\b|\bа также\b|\bκαι\b|
 """Words that join two questions (and two question marks)."""
 LONG_MESSAGE_WORDS = 30
 """Longer messages tell a story before the question: their "and"s do not join questions."""
+IDENTIFIERS = frozenset({"order_id", "number", "email", "url", "phone_number"})
+"""Entities that identify something (an order, a person) rather than ask something."""
 SENTENCE = re.compile(r"[^.!?؟;\n]+[.!?؟;]*")
 ORDER_ENTRIES = ("order_status", "order_change")
 PLACE_ENTRIES = ("shipping_countries", "shipping_time", "shipping_cost")
@@ -75,6 +82,7 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     confident = top.confidence >= policy.answer_confidence
     if anger.wants_person or (top.name == "request_human" and confident):
         return Decision(Verdict.HANDOFF, intent="request_human")
+    text = masked(text, parse)
     reading = read(text, vocabulary or Vocabulary.of(kb))
     if _nlu_angry(text, parse, kb, reading):
         return Decision(Verdict.COMPLAINT, intent=top.name)
@@ -134,13 +142,33 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     return Decision(Verdict.OUT_OF_SCOPE)
 
 
+def masked(text: str, parse: Parse) -> str:
+    """``text`` with order ids, numbers, e-mails, links and phone numbers blanked out.
+
+    "SMV-48213" or "hello@x.example" say which order or who, never which question; left in,
+    their letters ("smv", "hello") would be read as words.
+    """
+    chars = list(text)
+    for entity in parse.entities:
+        if entity.entity in IDENTIFIERS and 0 <= entity.start < entity.end <= len(chars):
+            chars[entity.start:entity.end] = " " * (entity.end - entity.start)
+    return "".join(chars)
+
+
 def _foreign(text: str, parse: Parse) -> bool:
     """Written in a language the bot does not speak: a script the identifier does not know
-    (Chinese, Hindi…), or Latin letters whose function words are German, Spanish…"""
+    (Chinese, Hindi…), letters none of its languages use (Ukrainian і, German ß, Turkish ğ),
+    or Latin letters whose function words are German, Spanish…"""
     guess = refine(parse.language, text)
     if guess.code == UNDETERMINED:
         return any(char.isalpha() for char in text)
-    return guess.code not in LANGUAGES and guess.confidence >= FOREIGN_CONFIDENCE
+    if guess.code not in LANGUAGES:
+        return guess.confidence >= FOREIGN_CONFIDENCE
+    latin = guess_latin(text)
+    spoken = (latin is not None and latin.code in LANGUAGES) or uses_words_of(text, "en")
+    return not spoken and len(text.split()) > 1 \
+        and sum(char in FOREIGN_LETTERS for char in text.casefold()) >= 1 \
+        and not any(char in OWN_LETTERS for char in text.casefold())
 
 
 def _nlu_angry(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> bool:

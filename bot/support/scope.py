@@ -20,8 +20,8 @@ from nlu.text import normalize, words
 
 
 def _words(text: str) -> frozenset[str]:
-    """The whitespace-separated words of a word list."""
-    return frozenset(text.split())
+    """The words of a word list, normalised as messages are ("آلمان" is read "المان")."""
+    return frozenset(words(text))
 
 
 # Words that carry no topic: pronouns, articles, question words, auxiliaries, greetings and
@@ -69,60 +69,68 @@ where when how what why which who whats wheres hows
 που ποτε πως ποσο ποσα ποσες γιατι τι ποιος ποια ποιο
 """)
 
-# Places and other brands: naming one says where or what, never which question. Normalised.
+# Places: naming one says where, never which question. Normalised. The brand adds its own
+# places and other shops' brands in its content (``support: names``, bot/support/kb/words.py).
 NAMES = _words("""
 germany france spain italy austria poland greece bulgaria russia iran usa america canada
 australia japan china uk england britain ireland netherlands belgium sweden norway finland
 denmark portugal switzerland turkey cyprus ukraine kazakhstan belarus israel
-berlin paris london vienna madrid rome athens sofia moscow tehran shiraz varna plovdiv
+berlin paris london vienna madrid rome athens moscow tehran shiraz varna plovdiv
 thessaloniki kazan minsk petersburg piter tokyo new york
 германия германию франция францию испания испанию италия италию австрия австрию польша
 польшу греция грецию болгария болгарию россия россию иран америка америку сша канада канаду
 австралия австралию австралии япония японию китай казахстан казахстане беларусь кипр
-берлин париж париже лондон вена мадрид рим афины софия софии москва москве тегеран питер
+берлин париж париже лондон вена мадрид рим афины москва москве тегеран питер
 питере казань казани минск
 германия франция испания италия австрия полша гърция гърцията българия русия иран америка
 канада канаду австралия австралия япония китай кипър берлин париж лондон виена мадрид рим
-атина софия москва варна варна пловдив пловдив германия
+атина москва варна варна пловдив пловдив германия
 γερμανια γαλλια ισπανια ιταλια αυστρια πολωνια ελλαδα βουλγαρια ρωσια ιραν αμερικη καναδα
 καναδα αυστραλια αυστραλιας ιαπωνια κινα κυπρο κυπρος βερολινο παρισι παρισι λονδινο βιεννη
-μαδριτη ρωμη αθηνα αθηνα σοφια μοσχα θεσσαλονικη
+μαδριτη ρωμη αθηνα αθηνα μοσχα θεσσαλονικη
 آلمان فرانسه اسپانیا ایتالیا اتریش لهستان یونان بلغارستان روسیه ایران آمریکا امریکا کانادا
-استرالیا ژاپن چین ترکیه قبرس برلین پاریس لندن وین مادرید رم آتن صوفیه مسکو تهران شیراز
+استرالیا ژاپن چین ترکیه قبرس برلین پاریس لندن وین مادرید رم آتن مسکو تهران شیراز
 اصفهان مشهد تبریز
-nike adidas puma apple samsung amazon zara ikea google
-найк найки адидас адидаса пума пумы эппл самсунг амазон
-نایکی نایک آدیداس پوما اپل سامسونگ آمازون
-найки адидас пума
 """)
-# Brands whose name is part of a shop question ("do you take apple pay") are kept when the
-# next word says so; only a bare brand counts as a name.
 
 # Other businesses' topics: with these the message is off topic unless shop words dominate.
+# Goods the shop does not sell are the brand's to list (``support: off_topic``).
 OFF_TOPIC = _words("""
 weather rain forecast election elections vote president government homework math maths
-mathematics joke jokes movie film song poem capital laptop shoes sneakers
-football recipe girlfriend boyfriend horoscope bitcoin snow snowing raining sunny
-storm
+mathematics joke jokes movie film song poem capital football recipe girlfriend boyfriend
+horoscope bitcoin snow snowing raining sunny storm crypto ethereum translate translation
+essay programming python javascript flight flights hotel hotels restaurant restaurants pizza
+series netflix playstation lottery concert celebrity politics politician minister war
 погода погоду погоды дождь выборы выборах выборов президент домашка домашнее задачу задача
-математике математика анекдот шутка фильм песня стих столица столицу ноутбук
-кроссовки футбол рецепт курс биткоин дожди дождя дождик снег снега снегопад жара жару
-прогноз ветер солнечно
-هوا هوای انتخابات رییس رئیس تمرین ریاضی جوک فیلم آهنگ شعر پایتخت لپ تاپ
-کفش فوتبال باران بارون برف
+математике математика анекдот шутка фильм песня стих столица столицу
+футбол рецепт курс биткоин дожди дождя дождик снег снега снегопад жара жару
+прогноз ветер солнечно крипта криптовалюта криптовалюту переведи сочинение
+реферат программирование питон рейс рейсы авиабилеты отель отели гостиница ресторан
+рестораны пицца пиццу сериал сериалы кино гороскоп лотерея матч чемпионат война войну
+министр премьер
+هوا هوای انتخابات رییس رئیس تمرین ریاضی جوک فیلم آهنگ شعر پایتخت
+فوتبال باران بارون برف بورس ترجمه انشا برنامه نویسی پایتون پرواز هتل رستوران
+پیتزا سریال فال جنگ وزیر نخست
 времето изборите избори президент домашното домашно математика виц вица филм песен
-стихотворение столицата столица лаптоп маратонки футбол рецепта вали валя валеше дъжд
-дъждовно сняг снега прогнозата слънчево
+стихотворение столицата столица футбол рецепта вали валя валеше дъжд
+дъждовно сняг снега прогнозата слънчево борса биткойн преведи есе
+съчинение програмиране полет полети хотел хотели ресторант ресторанти пица сериал сериали
+кино хороскоп лотария мач мача първенство война министър премиер
 καιρο καιρος βροχη εκλογες εκλογων προεδρος ασκησεις ασκηση μαθηματικων μαθηματικα ανεκδοτο
-ταινια τραγουδι ποιημα πρωτευουσα λαπτοπ παπουτσια ποδοσφαιρο συνταγη καιρου βρεχει
-βρεξει βροχες χιονι χιονιζει χιονισει ζεστη ηλιοφανεια
+ταινια τραγουδι ποιημα πρωτευουσα ποδοσφαιρο συνταγη καιρου βρεχει
+βρεξει βροχες χιονι χιονιζει χιονισει ζεστη ηλιοφανεια χρηματιστηριο μεταφρασε
+μεταφραση προγραμματισμος πτηση πτησεις ξενοδοχειο ξενοδοχεια εστιατοριο εστιατορια πιτσα
+σινεμα ωροσκοπιο λοταρια ματς πρωταθλημα πολεμος υπουργος πρωθυπουργος
 """)
 
 
 OFF_TOPIC_PHRASES = re.compile(
     r"what time is it|which time is it|который час|сколько (?:сейчас )?времени в |"
-    r"колко е часът|τι ωρα ειναι|ساعت .*چنده|ساعت چند است")
-"""Questions about the clock somewhere: "time" is a shop word ("delivery time")."""
+    r"колко е часът|τι ωρα ειναι|ساعت .*چنده|ساعت چند است|"
+    r"who (?:won|is the|was the)|кто (?:выиграл|победил)|кой (?:спечели|победи)|"
+    r"ποιος (?:κερδισε|νικησε)|کی برد|چه کسی برد")
+"""Questions about the clock somewhere ("time" is a shop word: "delivery time") and who won
+or who is someone: other businesses' questions whatever the rest of the words."""
 
 SAME_MEANING = ((re.compile(r"\b(ποσο|πολυ|λιγο) καιρο\b"), r"\1 χρονο"),)
 """Idioms that borrow an off-topic word: Greek "πόσο καιρό" is "how long", not the weather."""
@@ -141,26 +149,31 @@ class Vocabulary:
     titles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     uses: Mapping[str, int] = field(default_factory=dict)
     """In how many example questions each stem occurs."""
-    """For each word stem of the entries' titles, the entries whose title has it."""
+    names: frozenset[str] = NAMES
+    """Places and brands: the generic list and the brand's own."""
+    off_topic: frozenset[str] = OFF_TOPIC
+    """Other businesses' words: the generic list and the brand's own."""
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Vocabulary:
         """Built from every example question of every entry, in every language."""
+        names, off_topic = NAMES | kb.words.names, OFF_TOPIC | kb.words.off_topic
         found: dict[str, Counter[str]] = defaultdict(Counter)
         for entry in kb.entries.values():
             for questions in entry.questions.values():
                 for question in questions:
-                    for word in set(_content(question)):
+                    for word in set(_content(question, names, off_topic)):
                         found[stem(word)][entry.id] += 1
         titles: dict[str, set[str]] = defaultdict(set)
         for entry in kb.entries.values():
             for title in entry.titles.values():
-                for word in _content(title):
+                for word in _content(title, names, off_topic):
                     titles[stem(word)].add(entry.id)
         return cls({key: {e: n / sum(counts.values()) for e, n in counts.items()}
                     for key, counts in found.items()},
                    {key: frozenset(ids) for key, ids in titles.items()},
-                   {key: sum(counts.values()) for key, counts in found.items()})
+                   {key: sum(counts.values()) for key, counts in found.items()},
+                   names, off_topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +230,13 @@ class Reading:
 def read(text: str, vocabulary: Vocabulary) -> Reading:
     """Split ``text`` into content words, names and topic, and look the content up."""
     tokens = _tokens(text)
-    names = tuple(w for w in tokens if w in NAMES)
-    content = tuple(_content_words(tokens))
+    names = tuple(w for w in tokens if w in vocabulary.names)
+    content = tuple(_content_words(tokens, vocabulary.names, vocabulary.off_topic))
     known = tuple(shares for w in content if (shares := vocabulary.shares.get(stem(w))))
     # A word seen in a single example is as likely chance as a topic: it points nowhere.
     pointing = tuple(shares for w in content if vocabulary.uses.get(stem(w), 0) > 1
                      and (shares := vocabulary.shares.get(stem(w))))
-    off_topic = any(w in OFF_TOPIC for w in tokens) or bool(OFF_TOPIC_PHRASES.search(
+    off_topic = any(w in vocabulary.off_topic for w in tokens) or bool(OFF_TOPIC_PHRASES.search(
         normalize(text)))
     topics = frozenset(e for w in content if len(ids := vocabulary.titles.get(stem(w), ())) > 1
                        for e in ids)
@@ -239,18 +252,21 @@ def _tokens(text: str) -> list[str]:
     return [w for w in words(folded) if not w.isdigit()]
 
 
-def _content(text: str) -> Iterable[str]:
-    return _content_words(_tokens(text))
+def _content(text: str, names: frozenset[str] = NAMES,
+             off_topic: frozenset[str] = OFF_TOPIC) -> Iterable[str]:
+    return _content_words(_tokens(text), names, off_topic)
 
 
-def _content_words(tokens: Iterable[str]) -> Iterable[str]:
+def _content_words(tokens: Iterable[str], names: frozenset[str],
+                   off_topic: frozenset[str]) -> Iterable[str]:
     for word in tokens:
-        if word not in STOPWORDS and word not in NAMES and word not in OFF_TOPIC \
+        if word not in STOPWORDS and word not in names and word not in off_topic \
                 and len(word) > 1 \
                 and not any(ch.isdigit() for ch in word):
             yield word
 
 
-def content_stems(text: str) -> frozenset[str]:
+def content_stems(text: str, names: frozenset[str] = NAMES,
+                  off_topic: frozenset[str] = OFF_TOPIC) -> frozenset[str]:
     """The stems of a text's content words (what matching compares)."""
-    return frozenset(stem(word) for word in _content(text))
+    return frozenset(stem(word) for word in _content(text, names, off_topic))

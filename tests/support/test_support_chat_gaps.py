@@ -13,7 +13,7 @@ from bot.engine.turns import _language
 from bot.messages import Inbound
 from bot.nlu_setup import local_model
 from bot.storage.models import Contact
-from bot.support.decide import Verdict, decide_support
+from bot.support.decide import Verdict, decide_support, masked
 from bot.support.kb.check import load_knowledge_base
 from bot.support.scope import Vocabulary
 from nlu.langid import choose_language
@@ -86,6 +86,8 @@ def test_weather_is_declined_in_every_language(nlu: LocalNlu, text: str) -> None
     "Quanto costa la spedizione in Italia?",
     "Kiedy dotrze moja przesyłka?",
     "我想退货",
+    "Добрий день, де моє замовлення?",  # Ukrainian: і/є/ї are no letters of ru or bg
+    "Kargom ne zaman gelir, çok geç kaldı?",  # Turkish ğ/ı
 ])
 def test_an_unsupported_language_gets_the_language_reply(nlu: LocalNlu, text: str) -> None:
     assert verdict(nlu, text) is Verdict.FOREIGN
@@ -97,6 +99,8 @@ def test_an_unsupported_language_gets_the_language_reply(nlu: LocalNlu, text: st
     "kude e porachkata mi",
     "pou einai to dema mou",
     "Danke",
+    "do you deliver to münchen?",  # an English question naming a German city
+    "чай из кафе «Ёлка» доставляете?",
 ])
 def test_supported_or_too_short_messages_are_not_called_foreign(nlu: LocalNlu,
                                                                 text: str) -> None:
@@ -110,3 +114,10 @@ def test_a_german_message_does_not_move_the_reply_language(stored: str | None) -
     message = Inbound("webchat", "1", "u", "u", text=text)
     parse = Parse(text, choose_language(text, stored), IntentScore("out_of_scope", 1.0))
     assert _language(contact, message, parse, "en") == (stored or "en")
+
+
+def test_order_ids_and_addresses_are_not_read_as_words(nlu: LocalNlu) -> None:
+    text = "order SMV-48213, write to ann@mail.example"
+    blanked = masked(text, nlu.parse_sync(text))
+    assert "smv" not in blanked.lower() and "ann" not in blanked and "order" in blanked
+    assert len(blanked) == len(text)

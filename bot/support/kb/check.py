@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import LANGUAGES, ConfigError, Settings
 from bot.support.kb.loader import BUNDLED, Parsed, Problem, kb_files, parse_files
 from bot.support.kb.model import Entry, KnowledgeBase, Policy
+from bot.support.kb.words import brand_words
 
 log = logging.getLogger("sarafan.kb")
 MIN_QUESTIONS = 3
@@ -120,7 +121,7 @@ def build(parsed: Parsed, default_language: str) -> KnowledgeBase:
             entries.setdefault(entry.id, entry)
     known = {f.name for f in fields(Policy)}
     policy = Policy(**{k: v for k, v in parsed.policy.items() if k in known})  # type: ignore[arg-type]
-    return KnowledgeBase(entries, default_language, policy)
+    return KnowledgeBase(entries, default_language, policy, brand_words(parsed.support))
 
 
 @cache

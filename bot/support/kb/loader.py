@@ -12,8 +12,10 @@ import yaml
 from bot.config import LANGUAGES
 from bot.support.kb.markdown import FrontMatterError, entry_node
 from bot.support.kb.model import Entry, LocalLink
+from bot.support.kb.words import read_support
 
 BUNDLED = Path(__file__).resolve().parents[2] / "content"
+FILE_KEYS = frozenset({"entries", "policy", "support"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "links", "related", "tags"})
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
@@ -37,6 +39,8 @@ class Parsed:
     entries: list[Entry] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
     policy: dict[str, object] = field(default_factory=dict)
+    support: dict[str, set[str]] = field(default_factory=dict)
+    """The brands' own words for the judgement (``support:``), by key."""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -65,6 +69,13 @@ def _parse_file(path: Path, parsed: Parsed) -> None:
     if root is None:
         return
     top = where.mapping(root, "the file")
+    for key, value in top.items():
+        if key not in FILE_KEYS:
+            where.problem(where.key_lines.get(id(value), _line(value)),
+                          f"unknown key {key!r} (expected one of {', '.join(sorted(FILE_KEYS))})")
+    if "support" in top:
+        for key, found in read_support(top["support"], where.problem).items():
+            parsed.support.setdefault(key, set()).update(found)
     policy = _plain(top.get("policy"))
     if isinstance(policy, dict):
         parsed.policy.update(policy)

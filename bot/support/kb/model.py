@@ -74,6 +74,16 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
+class BrandWords:
+    """The brand's own words for support's judgement (``support:`` in the content)."""
+
+    names: frozenset[str] = frozenset()
+    """Places and brands, normalised: naming one never decides an answer."""
+    off_topic: frozenset[str] = frozenset()
+    """Words of topics and goods that are not this shop's business."""
+
+
+@dataclass(frozen=True, slots=True)
 class LocalAnswer:
     """An entry's answer in one language, and whether it fell back to the default language."""
 
@@ -91,6 +101,7 @@ class KnowledgeBase:
     entries: Mapping[str, Entry]
     default_language: str = "en"
     policy: Policy = field(default_factory=Policy)
+    words: BrandWords = field(default_factory=BrandWords)
 
     def by_intent(self, intent: str) -> Entry | None:
         """The entry an NLU intent stands for, if any."""
