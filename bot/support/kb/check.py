@@ -98,11 +98,33 @@ def _shared_questions(entries: list[Entry]) -> list[Problem]:
     return problems
 
 
+COUNTS = frozenset({"clarify_options", "short_message_words", "shop_words_required",
+                    "misses_before_handoff"})
+"""Policy settings that are whole numbers (at least 0); the others are shares (0–1) but
+``angry_sentiment`` (−1–1) and ``response_time`` (text per language)."""
+
+
+def policy_value_problem(key: str, value: object) -> str | None:
+    """Why ``value`` cannot be the policy setting ``key``, or None when it can."""
+    if key == "response_time":
+        return None if isinstance(value, dict) else "must be a text per language"
+    if key in COUNTS:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else "must be a whole number, 0 or more"
+    low = -1.0 if key == "angry_sentiment" else 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= 1:
+        return f"must be a number from {low:g} to 1"
+    return None
+
+
 def _policy_problems(parsed: Parsed, default_language: str) -> list[Problem]:
     known = {f.name for f in fields(Policy)}
     where = parsed.entries[0].source.rsplit(":", 1)[0] if parsed.entries else "policy"
     problems = [Problem(where, 1, f"unknown policy setting {key!r}")
                 for key in parsed.policy if key not in known]
+    problems += [Problem(where, 1, f"policy setting {key!r}: {why} (got {value!r})")
+                 for key, value in parsed.policy.items() if key in known
+                 and (why := policy_value_problem(key, value))]
     if default_language not in LANGUAGES:
         problems.append(Problem(where, 1, f"default language {default_language!r} unsupported"))
     return problems
@@ -120,7 +142,9 @@ def build(parsed: Parsed, default_language: str) -> KnowledgeBase:
         if default_language in entry.answers:
             entries.setdefault(entry.id, entry)
     known = {f.name for f in fields(Policy)}
-    policy = Policy(**{k: v for k, v in parsed.policy.items() if k in known})  # type: ignore[arg-type]
+    # A wrong value is reported by ``check``; the default stands in for it.
+    policy = Policy(**{k: v for k, v in parsed.policy.items()  # type: ignore[arg-type]
+                       if k in known and policy_value_problem(k, v) is None})
     return KnowledgeBase(entries, default_language, policy, brand_words(parsed.support))
 
 

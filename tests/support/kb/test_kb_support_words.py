@@ -67,3 +67,24 @@ def test_kb_check_warns_when_examples_use_an_off_topic_word(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["kb", "check", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "entry 'strings' uses off-topic word(s) strings (support: off_topic)" in result.output
+
+
+def test_policy_values_are_checked_and_a_wrong_one_keeps_the_default(tmp_path: Path) -> None:
+    path = write(tmp_path, "faq.yml", """\
+policy:
+  clarify_margin: 0.8
+  answer_confidence: high
+  misses_before_handoff: 1.5
+  angry_sentiment: -0.4
+entries:
+""" + entry("strings"))
+    parsed, problems = check(kb_files(tmp_path))
+    assert [str(p) for p in problems] == [
+        f"{path}:1: policy setting 'answer_confidence': must be a number from 0 to 1 "
+        "(got 'high')",
+        f"{path}:1: policy setting 'misses_before_handoff': must be a whole number, 0 or more "
+        "(got 1.5)",
+    ]
+    policy = build(parsed, "en").policy
+    assert (policy.clarify_margin, policy.angry_sentiment) == (0.8, -0.4)
+    assert (policy.answer_confidence, policy.misses_before_handoff) == (0.5, 2)
