@@ -70,11 +70,11 @@ _UNSUPPORTED: dict[str, frozenset[str]] = {
     "fr": _words(
         "je suis est mon la mes ou quand comment pourquoi et pas merci bonjour commande "
         "livraison colis vous votre nous avec pour dans les des une le du au aux rembourser "
-        "remboursement paiement payer qui quoi elle"),
+        "remboursement paiement payer qui quoi elle en livrez livrer envoyez acceptez ce"),
     "es": _words(
         "donde esta la pedido envio cuando cuanto como por que para hola gracias el los las "
         "una tengo quiero puedo pueden ustedes devolver reembolso pago tarjeta cuesta hay con "
-        "sin del al"),
+        "sin del al en envian envios"),
     "it": _words(
         "dove sono il mio mia ordine spedizione quanto costa la perche ciao grazie gli della non "
         "posso potete avete rimborso pagamento consegna"),
