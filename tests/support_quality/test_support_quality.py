@@ -1,4 +1,10 @@
-"""The demo bot on the customer-style test sets: quality must not fall below what we report."""
+"""The demo bot on the customer-style test sets: quality must not fall below what we report.
+
+fresh2.yml is the held-out set (written without seeing the examples, never tuned on); its
+floors are the figures in the README a little lowered, so a case or two moving with the
+NLU's own development does not fail the build. fresh.yml and cases.yml were studied while
+tuning: their floors only guard against regressions.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +16,37 @@ from bench.support.__main__ import table
 from bench.support.evaluate import (
     CASES,
     DEV,
+    FOREIGN_LABEL,
     FRESH,
+    FRESH2,
     KINDS,
+    UNSUPPORTED,
     Result,
     evaluate,
     language_share,
     load_cases,
     share,
+    unseen,
 )
 from bot.config import LANGUAGES, Settings
 from bot.nlu_setup import local_model
 from bot.support.kb.check import load_knowledge_base
 
-FLOORS = {"answer": 0.85, "clarify": 0.75, "handoff": 0.95, "out_of_scope": 0.8, None: 0.85}
-"""On the issue-14 test set, a little under the figures in docs/support.md."""
-OLD_FLOORS = {"answer": 0.8, "clarify": 0.8, "handoff": 0.9, "out_of_scope": 0.8, None: 0.85}
-"""On the first (115-message) set."""
+Floors = dict[str | None, float]
+HELD_OUT_FLOORS: Floors = {"answer": 0.9, "clarify": 0.7, "handoff": 0.9, "out_of_scope": 0.6,
+                           None: 0.85}
+"""On fresh2, under the README's figures (right entry, clarify, handoff, out of scope, all)."""
+HELD_OUT_UNSUPPORTED = 0.5
+"""Messages in languages the bot does not speak that get the unsupported-language reply."""
+HELD_OUT_ASKED_BACK = 0.07
+"""Clear questions answered with a question back (issue 14: at most 5%)."""
+FLOORS: dict[Path, Floors] = {
+    FRESH2: HELD_OUT_FLOORS,
+    FRESH: {"answer": 0.92, "clarify": 0.75, "handoff": 0.95, "out_of_scope": 0.85, None: 0.9},
+    CASES: {"answer": 0.85, "clarify": 0.8, "handoff": 0.9, "out_of_scope": 0.8, None: 0.85},
+}
 LANGUAGE_FLOOR = 0.97
 """Replies in the customer's language (web chat with the browser's language as a hint)."""
-CLARIFY_ON_CLEAR_CEILING = 0.07
-"""Clear questions answered with a question back: measured 6% (8/130); issue 14 asks for at
-most 5%, not met yet (see docs/support.md)."""
 
 
 @pytest.fixture(scope="module")
@@ -39,32 +55,34 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, list[Result]
     settings = Settings(_env_file=None, nlu={"model_dir": model_dir})  # type: ignore[call-arg]
     kb = load_knowledge_base(None, settings.default_language)
     nlu = local_model(settings)
-    return {path: evaluate(nlu, kb, load_cases(path)) for path in (FRESH, CASES)}
+    return {path: evaluate(nlu, kb, unseen(load_cases(path), kb)) for path in FLOORS}
 
 
 @pytest.mark.slow
-def test_quality_on_the_fresh_set_does_not_regress(results: dict[Path, list[Result]]) -> None:
-    found = results[FRESH]
+@pytest.mark.parametrize("path", list(FLOORS), ids=lambda path: path.stem)
+def test_quality_does_not_fall_below_the_floors(results: dict[Path, list[Result]],
+                                                path: Path) -> None:
+    found = results[path]
     report = table(found)
-    for kind, floor in FLOORS.items():
+    for kind, floor in FLOORS[path].items():
         correct, total = share(found, kind)
         assert correct / total >= floor, f"{kind or 'overall'} below {floor:.0%}:\n{report}"
     right, total = language_share(found)
     assert right / total >= LANGUAGE_FLOOR, report
-    clear = [r for r in found if r.case.kind == "answer"]
-    asked = sum(r.got == "clarify" for r in clear)
-    assert asked / len(clear) <= CLARIFY_ON_CLEAR_CEILING, report
 
 
 @pytest.mark.slow
-def test_quality_on_the_first_set_does_not_regress(results: dict[Path, list[Result]]) -> None:
-    found = results[CASES]
-    for kind, floor in OLD_FLOORS.items():
-        correct, total = share(found, kind)
-        assert correct / total >= floor, f"{kind or 'overall'} below {floor:.0%}:\n{table(found)}"
+def test_the_held_out_set_asks_back_rarely_and_knows_foreign_languages(
+        results: dict[Path, list[Result]]) -> None:
+    found = results[FRESH2]
+    clear = [r for r in found if r.case.kind == "answer"]
+    asked = sum(r.got == "clarify" for r in clear)
+    assert asked / len(clear) <= HELD_OUT_ASKED_BACK, table(found)
+    correct, total = share(found, FOREIGN_LABEL)
+    assert total >= 10 and correct / total >= HELD_OUT_UNSUPPORTED, table(found)
 
 
-@pytest.mark.parametrize(("path", "least"), [(CASES, 20), (FRESH, 40), (DEV, 20)])
+@pytest.mark.parametrize(("path", "least"), [(CASES, 20), (FRESH, 40), (DEV, 20), (FRESH2, 52)])
 def test_the_sets_are_balanced_and_labelled_with_real_entries(path: Path, least: int) -> None:
     cases = load_cases(path)
     kb = load_knowledge_base(None, "en")
@@ -73,18 +91,25 @@ def test_the_sets_are_balanced_and_labelled_with_real_entries(path: Path, least:
         assert len(mine) >= least, language
         assert {c.kind for c in mine} == set(KINDS), language
     assert all(c.expected in kb.entries for c in cases if c.kind == "answer")
-    examples = {q.casefold() for e in kb.entries.values() for qs in e.questions.values()
-                for q in qs}
-    assert not [c.text for c in cases if c.text.casefold() in examples]
+    assert {c.language for c in cases} <= {*LANGUAGES, UNSUPPORTED}
+    assert all(c.expected == FOREIGN_LABEL for c in cases if c.language == UNSUPPORTED)
 
 
-def test_the_test_set_shares_no_message_with_the_tuning_sets() -> None:
+@pytest.mark.parametrize("path", [CASES, FRESH, DEV])
+def test_the_sets_we_wrote_share_no_message_with_the_examples(path: Path) -> None:
+    kb = load_knowledge_base(None, "en")
+    cases = load_cases(path)
+    assert unseen(cases, kb) == cases
+
+
+def test_the_fresh_set_shares_no_message_with_the_tuning_sets() -> None:
     fresh = {c.text.casefold() for c in load_cases(FRESH)}
     tuned = {c.text.casefold() for path in (DEV, CASES) for c in load_cases(path)}
     assert not fresh & tuned
 
 
-def test_the_fresh_set_has_the_issues_proportions() -> None:
-    cases = load_cases(FRESH)
+@pytest.mark.parametrize("path", [FRESH, FRESH2])
+def test_the_fresh_sets_have_the_issues_proportions(path: Path) -> None:
+    cases = [c for c in load_cases(path) if c.language != UNSUPPORTED]
     kinds = {kind: sum(c.kind == kind for c in cases) / len(cases) for kind in KINDS}
     assert kinds["answer"] >= 0.55 and all(kinds[k] >= 0.1 for k in KINDS if k != "answer")
