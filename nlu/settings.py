@@ -23,8 +23,9 @@ class ClassifierSettings:
     oos_cost: float = 7.0
     """How much worse losing a correct answer is than missing an out-of-scope message."""
     oos_budget: float = 0.012
-    """At most this share of the cross-validated correct answers may be rejected (the
-    in-scope accuracy lost to rejection stays near 1.2 points of a ~90 % classifier)."""
+    """On sets above ``classifier.SMALL_DATA`` examples, at most this share of the
+    cross-validated correct answers may be rejected (the in-scope accuracy lost to rejection
+    stays near 1.2 points of a ~90 % classifier)."""
     transliterate: bool = True
     """Also train on Latin spellings of ru/bg/el examples ("pozovite operatora")."""
     embeddings: bool = False

@@ -6,6 +6,9 @@ benchmark) and the out-of-scope messages of ``bench/nlu/multilingual/oos_*.txt``
 language, shop questions no intent covers and off-topic chat) plus the 5 uncovered test
 messages per language of the smalldata set:
 
+Models train as the bot does, on these intents plus the bundled core intents (greet, help,
+request_human ..., and explicit ``out_of_scope`` examples) of the training languages.
+
 * **five languages**: trained on all five languages' examples; per language the in-scope
   accuracy (top intent, rejection off), the same with rejection on, and out-of-scope recall;
 * **cross-lingual**: trained on the English examples only; per language the accuracy of the
@@ -23,6 +26,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nlu.cli import bundled_data
 from nlu.local import LocalNlu
 from nlu.settings import ClassifierSettings
 from nlu.training_data import load_training_data
@@ -62,9 +66,11 @@ def score(model: LocalNlu, language: str) -> dict[str, float]:
 
 
 def train(languages: tuple[str, ...], settings: ClassifierSettings) -> LocalNlu:
-    """A model on the smalldata training examples of ``languages``."""
-    return LocalNlu.train(load_training_data([SMALL / f"train_{code}.yml" for code in languages]),
-                          settings)
+    """A model on the shop intents and the bundled core intents of ``languages``, as the bot
+    trains (the core intents include explicit ``out_of_scope`` examples)."""
+    files = [SMALL / f"train_{code}.yml" for code in languages]
+    files += [bundled_data() / f"core_{code}.yml" for code in languages]
+    return LocalNlu.train(load_training_data(files), settings)
 
 
 def run_system(settings: ClassifierSettings) -> dict[str, Any]:
