@@ -27,8 +27,9 @@ ORDER_ID = re.compile(r"^\W*(?:#|no\.?|№)?\s*[A-Za-z]{0,4}[-\s]?\d+\W*$")
 """A bare number or order id ("48213", "#SMV-48213"): the customer means an order."""
 OVERRULED = frozenset({"complaint", "request_human"})
 """Core intents that, when the words did not confirm them, say nothing about the entries."""
-JOINED = re.compile(r"\b(?:and|also|plus)\b|\bи\b|\bа также\b|\bκαι\b| و |\?.*\w.*\?")
-"""Words that join two questions (and two question marks)."""
+JOINED = re.compile(r"\b(?:and|also|plus|or)\b|\bи\b|\bили\b|\bа также\b|\bκαι\b| و | یا |"
+                    r"\?.*\w.*\?")
+"""Words that join two questions or offer a choice ("refund or return?"), and two "?"."""
 LONG_MESSAGE_WORDS = 30
 """Longer messages tell a story before the question: their "and"s do not join questions."""
 IDENTIFIERS = frozenset({"order_id", "number", "email", "url", "phone_number"})

@@ -130,3 +130,10 @@ def test_reading_masks_places_and_brands() -> None:
     reading = read("delivery to Berlin with Nike?", VOCABULARY)
     assert reading.names == ("berlin", "nike") and "berlin" not in reading.content
     assert read("weather in Berlin", VOCABULARY).off_topic
+
+
+@pytest.mark.parametrize("text", ["refund or return?", "возврат или обмен?"])
+def test_a_choice_between_two_entries_is_asked_back(nlu: LocalNlu, text: str) -> None:
+    decision = judge(nlu, text)
+    assert decision.verdict is Verdict.CLARIFY
+    assert {e.id for e in decision.entries} == {"returns", "refund_time"}
