@@ -37,7 +37,7 @@ PERSON = _any(
     r"\b(?:operatora?|cheloveka|chelovekom|menedzhera?)\b",
     # fa (and Finglish)
     r"اپراتور|مدیر|ادم واقعی|یه ادم|با یه نفر|کارشناس|پشتیبان انسانی|با یک انسان",
-    r"\b(?:ye adam|ba adam|ba ye nafar|operator|modir|karshenas)\b",
+    r"\b(?:ye adam|ba adam|ye nafar|yeki javab|operator|modir|karshenas)\b|یه نفر|یکی جواب",
     # bg
     r"оператор|управител|с човек|жив човек|служител|\b(?:chovek|upravitel)\b",
     # el
@@ -48,13 +48,13 @@ THREAT = _any(
     r"\b(?:1|one)[ -]?stars?\b|bad review|negative review|review everywhere|"
     r"\blawyer|\bsue\b|\bcourt\b|\bpolice\b|consumer protection|chargeback|"
     r"never (?:buy|buying|order|ordering|shop|shopping)\w*|\bscam|\bfraud|ripped off|"
-    r"rip[- ]?off|\bthieves\b",
+    r"rip[- ]?off|\bthieves\b|call my bank|dispute (?:the|this|a) (?:charge|payment)|report you",
     # ru
     r"(?:одну|1|одна) звезд|плох\w* отзыв|негатив\w* отзыв|отзыв\w* везде|суд\b|в суд|"
     r"юрист|адвокат|роспотребнадзор|прокуратур|полици|защит\w* прав потребител|"
     r"мошенник|обманщик|развод(?:илы|ят)|никогда (?:больше )?(?:не|у вас)|больше (?:никогда|не)"
     r" \w* ?(?:куплю|закажу|покупать|заказывать)",
-    r"\b(?:obmanshchiki|moshenniki|nikogda|sud)\b",
+    r"\b(?:obmanshchiki|moshenniki|nikogda|sud)\b|оспорю (?:платеж|оплату)|заявлени\w* в банк",
     # fa
     r"نظر منفی|یک ستاره|یه ستاره|شکایت|دادگاه|وکیل|پلیس|کلاهبردار|دزد|"
     r"هیچ ?وقت|دیگه هیچ|حمایت از مصرف",
@@ -70,15 +70,16 @@ THREAT = _any(
 )
 UPSET = _any(
     r"outrageous|unacceptable|disgust|ridiculous|furious|pathetic|worst|\bangry\b|"
-    r"fed up|sick of|irresponsible|incompetent|"
+    r"fed up|sick of|irresponsible|incompetent|useless|terrible service|(?:are|is) a joke|"
     r"(?:nobody|no one|noone) (?:answers|replies|responds|helps)",
     r"возмутительн|безобрази|кошмар|ужасн|отвратительн|издеватель|никто не (?:отвечает|отвечаете)|"
-    r"\bзол\b|\bзлюсь|безответственн|некомпетентн|в бешенстве|в ярости|достали|надоело",
+    r"\bзол\b|\bзлюсь|бесполезн|позорищ|безответственн|некомпетентн|в бешенстве|в ярости|"
+    r"достали|надоело",
     r"افتضاح|مسخره|عصبانی|هیچ ?کس جواب|کسی جواب نمید|بی ?شرم|واقعا بده|خسته شدم از|بی ?مسئولیت",
     r"безобразие|ужасн|отвратител|никой не отговаря|подигравка|ядосан|бесен|вбесен|писна ми|"
-    r"безотговорн|некомпетентн",
+    r"безотговорн|некомпетентн|некадърн|безполезн|позор",
     r"απαραδεκτ|αισχος|ντροπη|χαλια|κανεις δεν απαντα|εξοργιστικ|θυμωμεν|εξαλλ|βαρεθηκα|"
-    r"αγανακτ|τσαντισμεν|εξω φρενων|ανευθυν|ανικαν",
+    r"αγανακτ|τσαντισμεν|εξω φρενων|ανευθυν|ανικαν|για κλαματα|αχρηστ",
 )
 DAMAGE = _any(
     r"broke|smashed|shattered|cracked|chipped|damaged|crushed|missing|never arrived|stopped",

@@ -121,3 +121,15 @@ def test_order_ids_and_addresses_are_not_read_as_words(nlu: LocalNlu) -> None:
     blanked = masked(text, nlu.parse_sync(text))
     assert "smv" not in blanked.lower() and "ann" not in blanked and "order" in blanked
     assert len(blanked) == len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "sort out my refund today or i call my bank and dispute the charge",
+    "your shop is a joke",
+    "ye nafar az shoma javab bede lotfan",
+    "некадърни сте, трета седмица чакам",
+    "η εξυπηρέτησή σας είναι για κλάματα",
+])
+def test_threats_insults_and_asking_for_someone_reach_a_person(nlu: LocalNlu,
+                                                               text: str) -> None:
+    assert verdict(nlu, text) in (Verdict.COMPLAINT, Verdict.HANDOFF)
