@@ -54,9 +54,10 @@ from bot.i18n import gettext, is_rtl
 from bot.messages import Inbound, Kind
 from bot.storage.inbox import enqueue
 from bot.storage.models import MessageLog
-from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable, is_outage, outage_log
-from bot.web.identity import ChatIds, chat_ids, presented, set_cookie
-from bot.web.rate_limit import TokenBuckets, retry_after
+from bot.storage.outage import Unavailable, is_outage, outage_log
+from bot.web.errors import Refused, too_many, unavailable
+from bot.web.rate_limit import TokenBuckets
+from bot.web.session import chat_of, session
 from bot.web.state import AppState
 
 STATIC = Path(__file__).parent / "static"
@@ -73,28 +74,6 @@ HISTORY = 200
 LONG_POLL_SECONDS = 20.0
 RECHECK_SECONDS = 2.0
 """Another process may have sent the reply; its wake-up signal does not reach us."""
-
-
-class _Refused(Exception):
-    """A request the API answers with an error; the status and code say why."""
-
-    def __init__(self, reason: str, code: str = "bad_request", status: int = 400) -> None:
-        super().__init__(reason)
-        self.code, self.status = code, status
-
-    def response(self) -> JSONResponse:
-        body: dict[str, Any] = {"error": str(self), "code": self.code}
-        if self.code == "too_long":
-            body["limit"] = MAX_TEXT
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if self.status == 503 else {}
-        if self.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="webchat"'
-        return JSONResponse(body, status_code=self.status, headers=headers)
-
-
-def _too_many(wait: float) -> JSONResponse:
-    body = {"error": "too many messages, please slow down", "code": "too_many"}
-    return JSONResponse(body, status_code=429, headers={"Retry-After": retry_after(wait)})
 
 
 class _Limits:
@@ -116,57 +95,9 @@ def _limits(state: AppState) -> _Limits:
     return limits
 
 
-UNAVAILABLE = _Refused("the chat is unavailable for a moment, please try again", "unavailable",
-                       503)
-NO_CHAT = ("no chat id: POST /chat/api/session for one, then send its cookie or the "
-           "X-Sarafan-Chat header")
-UNKNOWN_CHAT = "this chat id was not issued here: POST /chat/api/session for a new one"
-
-
 async def page(_request: Request) -> Response:
     """The chat page (its security headers come from :mod:`bot.web.headers`)."""
     return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
-
-
-async def session(request: Request) -> Response:
-    """The caller's chat: the one it presents when this server issued it, else a new one."""
-    state: AppState = request.app.state.sarafan
-    try:
-        ids = await _signer(state)
-    except _Refused as refused:
-        return refused.response()
-    carried = presented(request)
-    known = ids.first_chat(carried[1]) if carried is not None else None
-    if carried is not None and known is not None:
-        response = JSONResponse({"new": False})
-        if carried[0] == "cookie":  # a visit renews the cookie's year
-            set_cookie(response, request, known[1])
-        return response
-    token = ids.issue()
-    response = JSONResponse({"new": True, "token": token}, status_code=201)
-    set_cookie(response, request, token)
-    return response
-
-
-async def _signer(state: AppState) -> ChatIds:
-    try:
-        return await chat_ids(state)
-    except Exception as exc:  # the first call of a process reads the secret from the database
-        if not is_outage(exc):
-            raise
-        outage_log(state.sessionmaker).failed(exc)
-        raise _Refused(str(UNAVAILABLE), UNAVAILABLE.code, UNAVAILABLE.status) from exc
-
-
-async def _chat(request: Request) -> str:
-    """The chat a request speaks for; refused unless this server issued its id."""
-    carried = presented(request)
-    if carried is None:
-        raise _Refused(NO_CHAT, "no_chat", 401)
-    known = (await _signer(request.app.state.sarafan)).first_chat(carried[1])
-    if known is None:
-        raise _Refused(UNKNOWN_CHAT, "unknown_chat", 401)
-    return known[0]
 
 
 async def texts(request: Request) -> Response:
@@ -202,38 +133,38 @@ async def post_message(request: Request) -> Response:
     # (--forwarded-allow-ips); a forged header must not buy a fresh bucket.
     client = request.client.host if request.client else "unknown"
     if wait := limits.clients.take(client):
-        return _too_many(wait)
+        return too_many(wait)
     try:
-        message = _inbound(await _chat(request), await _json_object(request))
-    except _Refused as refused:
+        message = _inbound(await chat_of(request), await _json_object(request))
+    except Refused as refused:
         return refused.response()
     if wait := limits.chats.take(message.chat_id):
-        return _too_many(wait)
+        return too_many(wait)
     try:
         stored = await enqueue(state.sessionmaker, message)
     except Unavailable:  # logged once per outage by enqueue
-        return UNAVAILABLE.response()
+        return unavailable().response()
     state.processor_wake()
     return JSONResponse({"stored": stored, "update_id": message.update_id}, status_code=202)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise _Refused("send Content-Type: application/json", "not_json", 415)
+        raise Refused("send Content-Type: application/json", "not_json", 415)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
-        raise _Refused("message too long", "too_long", 413)
+        raise Refused("message too long", "too_long", 413, limit=MAX_TEXT)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
-            raise _Refused("message too long", "too_long", 413)
+            raise Refused("message too long", "too_long", 413, limit=MAX_TEXT)
     try:
         data = json.loads(body.decode("utf-8"))
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise _Refused("body must be JSON in UTF-8") from None
+        raise Refused("body must be JSON in UTF-8") from None
     if not isinstance(data, dict):
-        raise _Refused("body must be a JSON object")
+        raise Refused("body must be a JSON object")
     return data
 
 
@@ -243,13 +174,14 @@ def _inbound(chat_id: str, data: dict[str, Any]) -> Inbound:
     if start is not None:
         return _start(chat_id, start, data)
     if not isinstance(text, str | None) or not isinstance(payload, str | None):
-        raise _Refused("text and payload must be strings")
+        raise Refused("text and payload must be strings")
     if text is None and payload is None:
-        raise _Refused("send text or payload")
+        raise Refused("send text or payload")
     if len(text or "") > MAX_TEXT:
-        raise _Refused(f"text longer than {MAX_TEXT} characters", "too_long", 413)
+        raise Refused(f"text longer than {MAX_TEXT} characters", "too_long", 413,
+                      limit=MAX_TEXT)
     if len(payload or "") > MAX_PAYLOAD:
-        raise _Refused(f"payload longer than {MAX_PAYLOAD} characters")
+        raise Refused(f"payload longer than {MAX_PAYLOAD} characters")
     client_id = data.get("client_id")
     update_id = client_id if isinstance(client_id, str) and CHAT_ID.match(client_id) else None
     hint = data.get("language")
@@ -266,7 +198,7 @@ def _inbound(chat_id: str, data: dict[str, Any]) -> Inbound:
 def _start(chat_id: str, start: object, data: dict[str, Any]) -> Inbound:
     """An entry link's parameter (``/chat?start=...``): the web chat's deep link."""
     if not isinstance(start, str) or not START_PAYLOAD.match(start):
-        raise _Refused("start must be 1-64 letters, digits, _ or -")
+        raise Refused("start must be 1-64 letters, digits, _ or -")
     client_id = data.get("client_id")
     update_id = client_id if isinstance(client_id, str) and CHAT_ID.match(client_id) else None
     hint = data.get("language")
@@ -282,11 +214,11 @@ async def get_messages(request: Request) -> Response:
     state: AppState = request.app.state.sarafan
     after = request.query_params.get("after", "0")
     try:
-        chat_id = await _chat(request)
-    except _Refused as refused:
+        chat_id = await chat_of(request)
+    except Refused as refused:
         return refused.response()
     if not AFTER.match(after):  # beyond 18 digits it overflows a BIGINT
-        return _Refused("after must be a message id (a whole number)").response()
+        return Refused("after must be a message id (a whole number)").response()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LONG_POLL_SECONDS
     while True:
@@ -294,7 +226,7 @@ async def get_messages(request: Request) -> Response:
         try:
             rows = await _rows(state, chat_id, int(after))
         except Unavailable:
-            return UNAVAILABLE.response()
+            return unavailable().response()
         left = deadline - loop.time()
         if rows or request.query_params.get("wait") != "1" or left <= 0:
             return JSONResponse({"messages": [_show(row) for row in rows]})
