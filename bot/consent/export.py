@@ -23,7 +23,8 @@ from bot.messages import Link, Reply
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, MessageLog, OutboxItem
 from bot.support.tickets import AnswerRating, Ticket
-from bot.web.chat import CHAT_ID
+from bot.web.errors import Refused
+from bot.web.session import chat_of
 
 log = logging.getLogger("sarafan.consent")
 PART = 3500
@@ -48,7 +49,8 @@ LABELS = {
     "friends_referred": N_("friends referred"),
 }
 """Headings and keys of the readable export; the JSON file keeps the keys as they are."""
-EXPORT_PATH = "/privacy/export.json"
+EXPORT_PATH = "/chat/api/export.json"
+"""Under the web chat's API, so the chat's cookie comes with the download and names the chat."""
 WEBCHAT = "webchat"
 
 
@@ -177,7 +179,7 @@ async def send_my_data(
         links: tuple[Link, ...] = ()
         if number == len(parts) and record.channel == WEBCHAT:
             links = (Link(gettext(record.language, "Download as a JSON file"),
-                          f"{EXPORT_PATH}?chat_id={record.chat_id}"),)
+                          EXPORT_PATH),)
         reply = Reply(text, links=links, language=record.language)
         session.add(OutboxItem(channel=record.channel, account=record.account,
                                chat_id=record.chat_id, chat_key=key, contact_id=contact.id,
@@ -185,14 +187,12 @@ async def send_my_data(
 
 
 async def export_file(request: Request) -> Response:
-    """``GET /privacy/export.json?chat_id=...``: a web-chat contact's data as a JSON download.
-
-    The chat id is the web chat's only credential: whoever holds it already reads the chat.
-    """
-    chat_id = request.query_params.get("chat_id", "")
-    if not CHAT_ID.match(chat_id):
-        return JSONResponse({"error": "chat_id must be 8-64 letters, digits, _ or -"},
-                            status_code=400)
+    """``GET /chat/api/export.json``: the web-chat contact's data as a JSON download, for the
+    chat the request speaks for (its cookie or header, like every chat call; never a URL)."""
+    try:
+        chat_id = await chat_of(request)
+    except Refused as refused:
+        return refused.response()
     state = request.app.state.sarafan
     async with state.sessionmaker() as session:
         contact_id = await session.scalar(select(Contact.id).where(

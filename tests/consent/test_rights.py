@@ -127,12 +127,16 @@ async def test_mydata_on_the_web_chat_links_a_json_file(bot: BotHarness) -> None
         await bot.drain()
         messages = (await http.get("/chat/api/messages")).json()["messages"]
         [link] = messages[-1]["links"]
-        assert link["url"] == f"/privacy/export.json?chat_id={chat}"
+        assert link["url"] == "/chat/api/export.json"  # the chat is the request's, not the URL's
         download = await http.get(link["url"])
         assert download.status_code == 200
         assert "attachment" in download.headers["content-disposition"]
         assert download.json()["core"]["contact"]["channel"] == "webchat"
-        assert (await http.get("/privacy/export.json?chat_id=../../x")).status_code == 400
-        assert (await http.get("/privacy/export.json?chat_id=nobody-here")).status_code == 404
+        anonymous = await http.get(link["url"], headers={"X-Sarafan-Chat": ""})
+        assert anonymous.status_code == 401
+        assert (await http.get(f"{link['url']}?chat_id={chat}", headers={
+            "X-Sarafan-Chat": f"{chat}.forged"})).status_code == 401
+        assert (await http.get(link["url"], headers=await chat_headers(
+            bot.bot.http, "nobody-here"))).status_code == 404
     finally:
         await http.aclose()

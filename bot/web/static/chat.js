@@ -5,7 +5,7 @@
 "use strict";
 
 const SUPPORTED = ["en", "ru", "fa", "bg", "el"];
-// A path on this site ("/privacy/export.json?...", not "//host") is safe as well.
+// A path on this site ("/chat/api/export.json", not "//host") is safe as well.
 const SAFE_LINK = /^(https?:|mailto:|tel:|\/(?![\/\\]))/i;
 const MAX_BACKOFF_MS = 15000;
 
