@@ -155,29 +155,17 @@ class Feedback:
 
     def attach(self, turn: Turn) -> Outcome | None:
         """Photos or files without text go with the feedback being given; else not ours."""
-        album = turn.context.get(ALBUM)
-        if album:  # the rest of an album whose first photo is filed already: no reply each
-            return Outcome(turn.state, records=(AttachFeedback(str(album),
-                                                               turn.message.attachments),))
-        data = turn.state.data
+        found, data = turn.message.attachments, turn.state.data
+        if album := turn.context.get(ALBUM):  # the rest of an album already filed: no replies
+            return Outcome(turn.state, records=(AttachFeedback(str(album), found),))
         if turn.state.flow != FLOW:
             return None
         if turn.state.step == "classify" and data.get("key"):
             return Outcome(turn.state, replies=(
                 reply(turn, "Thank you, I have added it to your message."),
                 self._question(turn, data.get("category"))),
-                records=(AttachFeedback(str(data["key"]), turn.message.attachments),))
-        if turn.state.step != "await":
-            return None
-        key = str(data.get("key") or _key(turn))
-        # Filed at once, text to come: a photo alone is feedback too, and nothing is lost
-        # if the customer never writes. Their words later update this same item.
-        record: Record = AttachFeedback(key, turn.message.attachments) if data.get("key") \
-            else CaptureFeedback(key, "", turn.language, turn.message.channel, "command", None,
-                                 None, 0.0, attachments=turn.message.attachments)
-        return Outcome(turn.state.at("await", key=key), records=(record,), replies=(reply(
-            turn, "Thank you, I have attached it. Please also tell us in a few words what it "
-                  "is about."),))
+                records=(AttachFeedback(str(data["key"]), found),))
+        return _attach_while_waiting(turn) if turn.state.step == "await" else None
 
     def survey_answer(self, turn: Turn, survey_id: str, question_id: str, body: str,
                       response: str | None = None) -> tuple[Record, ...]:
@@ -222,6 +210,20 @@ class Feedback:
         if hint is not None and hint.others > 0 and category in HINTED:
             said = f"{said}\n\n{text(turn, OTHERS, count=hint.others)}"
         return Reply(said, language=turn.language)
+
+
+def _attach_while_waiting(turn: Turn) -> Outcome:
+    """After /feedback (or a score): file the photo now; the words that follow update the item.
+
+    A photo alone is feedback too, and nothing is lost if the customer never writes."""
+    found, known = turn.message.attachments, turn.state.data.get("key")
+    key = str(known or _key(turn))
+    record: Record = AttachFeedback(key, found) if known else CaptureFeedback(
+        key, "", turn.language, turn.message.channel, "command", None, None, 0.0,
+        attachments=found)
+    return Outcome(turn.state.at("await", key=key), records=(record,), replies=(reply(
+        turn, "Thank you, I have attached it. Please also tell us in a few words what it is "
+              "about."),))
 
 
 def _for_support(turn: Turn, found: Analysis) -> bool:
