@@ -186,3 +186,14 @@ async def test_a_forged_id_is_refused_and_the_page_carries_on_in_a_new_chat(
     await page.reload()  # a forged id from the start: a fresh chat, greeted
     await expect(page.locator(".msg.out").first).to_contain_text("Hello")
     await expect(page.locator(".msg.in")).to_have_text(["/start"])
+
+
+async def test_the_mydata_download_link_opens_the_customers_own_data(page: Page) -> None:
+    await page.goto("/chat")
+    await expect(page.locator(".msg.out").first).to_contain_text("Hello")
+    await send(page, "/mydata")
+    link = page.locator(".msg.out").last.get_by_role("link", name="Download as a JSON file")
+    await expect(link).to_have_attribute("href", "/chat/api/export.json")  # no id in the link
+    download = await page.request.get("/chat/api/export.json")  # with the browser's cookie
+    assert download.status == 200
+    assert (await download.json())["core"]["contact"]["channel"] == "webchat"
