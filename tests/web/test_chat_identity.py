@@ -201,3 +201,19 @@ async def test_a_stray_cookie_of_the_same_name_on_another_path_does_not_shadow_o
         response = await browser_like.post(SESSION, headers={"Cookie": header})
         assert (response.status_code, response.json()) == (200, {"new": False})
         assert (await browser_like.get(API, headers={"Cookie": header})).status_code == 200
+
+
+async def test_a_process_that_cannot_read_its_secret_yet_answers_503_not_500(
+    settings: Settings,
+) -> None:
+    down = "postgresql+asyncpg://postgres@127.0.0.1:9/unreachable"  # nothing listens on port 9
+    engine = create_engine(down)
+    try:
+        async with client_of(create_sessionmaker(engine), settings) as http:
+            for response in (await http.post(SESSION),
+                             await http.get(API, headers={"X-Sarafan-Chat": "a" * 24 + ".b"})):
+                assert response.status_code == 503
+                assert response.json()["code"] == "unavailable"
+                assert response.headers["retry-after"] == "5"
+    finally:
+        await engine.dispose()
