@@ -88,7 +88,7 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     if _nlu_angry(text, parse, kb, reading):
         return Decision(Verdict.COMPLAINT, intent=top.name)
     ranked = _ranked(parse, kb)
-    if reading.off_topic and reading.shop_words < 2 * policy.shop_words_required:
+    if reading.off_topic and reading.shop_words - reading.times < 2 * policy.shop_words_required:
         return Decision(Verdict.DECLINE)
     if reading.shop_words < policy.shop_words_required:
         if top.name in SMALL_TALK and confident and not reading.names:

@@ -45,7 +45,7 @@ doesnt cant wont isnt whats wheres hows during after before until within
 من تو او ما شما آنها این آن اون یه یک و یا اما که از به با در برای تا را رو هم هست هستم
 است نیست بود میشه می‌شه چی چه چطور چطوری چرا کجا کجاست کی کدوم کدام چند چقدر آیا لطفا
 لطفاً سلام ممنون مرسی سوال سؤال مشکل دارم دارید دارین داره میخوام می‌خوام خواستم الان
-امروز فردا دیروز خیلی یه سوال درباره مورد
+امروز فردا دیروز خیلی یه سوال درباره مورد چطوره چطوریه چیه
 аз ти той тя то ние вие те мен ме ми мой моя мое моите моята моят
 ваш ваша вашата вас ви нас ни и а но
 или да не ни в във на по с със към у от до за из при как какво къде кога защо кой коя кое
@@ -67,6 +67,18 @@ where when how what why which who whats wheres hows
 کجا کجاست کی چند چقدر چرا چطور چطوری چه چی کدوم کدام
 къде кога как колко защо какво кой коя кое
 που ποτε πως ποσο ποσα ποσες γιατι τι ποιος ποια ποιο
+""")
+
+# Days and times: a shop word in "are you open on saturday", not in "rain on saturday".
+TIME_WORDS = _words("""
+monday tuesday wednesday thursday friday saturday sunday weekend weekends morning evening
+night week month
+понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье выходные
+выходных выходным утром вечером ночью неделе неделю
+شنبه یکشنبه دوشنبه سه‌شنبه چهارشنبه پنجشنبه پنج‌شنبه جمعه اخر هفته صبح عصر شب
+понеделник вторник сряда четвъртък петък събота неделя уикенд уикенда сутринта вечерта
+седмица седмицата
+δευτερα τριτη τεταρτη πεμπτη παρασκευη σαββατο κυριακη σαββατοκυριακο πρωι βραδυ εβδομαδα
 """)
 
 # Places: naming one says where, never which question. Normalised. The brand adds its own
@@ -203,6 +215,8 @@ class Reading:
     """``word_shares`` of the words seen in more than one example question."""
     asks: int = 0
     """Question words in the message ("where", "how much")."""
+    times: int = 0
+    """Shop words that only say when (days, weekend): they do not make weather a shop topic."""
 
     @property
     def size(self) -> int:
@@ -249,7 +263,8 @@ def read(text: str, vocabulary: Vocabulary) -> Reading:
     topics = frozenset(e for w in content if len(ids := vocabulary.titles.get(stem(w), ())) > 1
                        for e in ids)
     asks = sum(w in QUESTION_WORDS for w in tokens)
-    return Reading(content, names, off_topic, known, topics, pointing, asks)
+    times = sum(w in TIME_WORDS and stem(w) in vocabulary.shares for w in content)
+    return Reading(content, names, off_topic, known, topics, pointing, asks, times)
 
 
 def _tokens(text: str) -> list[str]:

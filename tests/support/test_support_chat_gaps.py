@@ -73,6 +73,8 @@ def test_a_calm_report_of_broken_goods_gets_the_damaged_item_answer(nlu: LocalNl
     "Ще вали ли утре в Бургас?",
     "какво ще е времето през уикенда",
     "will it snow on sunday",
+    "هوای شیراز جمعه صبح چطوره؟",  # the days are shop words, the question is the weather
+    "какво ще е времето в петък вечерта",
 ])
 def test_weather_is_declined_in_every_language(nlu: LocalNlu, text: str) -> None:
     assert verdict(nlu, text) is Verdict.DECLINE
