@@ -217,3 +217,11 @@ async def test_a_process_that_cannot_read_its_secret_yet_answers_503_not_500(
                 assert response.headers["retry-after"] == "5"
     finally:
         await engine.dispose()
+
+
+async def test_processes_on_one_database_share_the_generated_secret(database_url: str) -> None:
+    on = Settings(database_url=database_url, environment="test", _env_file=None)  # type: ignore[call-arg]
+    await migrate.upgrade(database_url)
+    first, second = await signer(on), await signer(on)  # two engines: two processes
+    token = first.issue()
+    assert second.chat_of(token) == token.rpartition(".")[0]
