@@ -19,6 +19,7 @@ from bot.support.scope import Vocabulary
 from nlu.langid import choose_language
 from nlu.local import LocalNlu
 from nlu.types import IntentScore, Parse
+from tests.harness import BotHarness
 
 KB = load_knowledge_base(None, "en")
 VOCABULARY = Vocabulary.of(KB)
@@ -135,3 +136,10 @@ def test_order_ids_and_addresses_are_not_read_as_words(nlu: LocalNlu) -> None:
 def test_threats_insults_and_asking_for_someone_reach_a_person(nlu: LocalNlu,
                                                                text: str) -> None:
     assert verdict(nlu, text) in (Verdict.COMPLAINT, Verdict.HANDOFF)
+
+
+async def test_a_german_customer_is_told_which_languages_the_bot_writes(
+        bot: BotHarness) -> None:
+    [reply] = await bot.say("Guten Tag, wo bleibt meine Bestellung?")
+    assert "I can only write in English, Russian, Persian, Bulgarian and Greek" in reply.text
+    assert {b.payload for b in reply.buttons} >= {"lang:en", "lang:ru", "lang:fa"}
