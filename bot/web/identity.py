@@ -63,7 +63,9 @@ class ChatIds:
         chat_id, dot, signature = token.rpartition(".")
         if not dot or not CHAT_ID.match(chat_id):
             return None
-        return chat_id if hmac.compare_digest(signature, self._sign(chat_id)) else None
+        # As bytes: compare_digest refuses a str with non-ASCII characters (a hostile header).
+        given = signature.encode("utf-8", "replace")
+        return chat_id if hmac.compare_digest(given, self._sign(chat_id).encode()) else None
 
     def _sign(self, chat_id: str) -> str:
         digest = hmac.new(self._key, PURPOSE + chat_id.encode(), hashlib.sha256).digest()

@@ -71,7 +71,8 @@ def test_ids_are_random_signed_and_refused_when_touched() -> None:
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
     for forged in (f"{chat_id}.{flipped}", chat_id, f"{chat_id}.", f".{signature}",
                    f"other-chat-id.{signature}", "0123456789abcdef0123456789abcdef",
-                   ChatIds(b"j" * 32).token_for(chat_id), f"{chat_id}\n.{signature}", ""):
+                   ChatIds(b"j" * 32).token_for(chat_id), f"{chat_id}\n.{signature}", "",
+                   f"{chat_id}.{signature[:-1]}\u00e9", f"{chat_id}.\ud800"):
         assert ids.chat_of(forged) is None, forged
     with pytest.raises(ValueError, match="chat id"):
         ids.token_for("../../etc")
@@ -113,6 +114,7 @@ async def test_over_https_the_cookie_is_secure(sessionmaker: SessionMaker,
     "\u00e9t\u00e9" * 30,
     "a" * 10_000 + "." + "b" * 22,
     "." * 500,
+    "victim-chat-0001.\u00e9\u00e9",
 ])
 async def test_ids_the_server_did_not_issue_are_refused_with_401_and_nothing_stored(
     browser_like: httpx.AsyncClient, sessionmaker: SessionMaker, forged: str,
