@@ -77,8 +77,8 @@ async def export_core(session: AsyncSession, contact_id: int) -> dict[str, Any]:
                     "name": contact.display_name, "language": contact.language,
                     "first_seen": _when(contact.first_seen), "last_seen": _when(contact.last_seen),
                     "came_from": contact.source},
-        "messages": [{"at": _when(m.created_at), "direction": m.direction, "text": m.text}
-                     for m in messages if m.text],
+        "messages": [{"at": _when(m.created_at), "direction": m.direction, "text": m.text,
+                      **_attachments(m)} for m in messages if m.text or _attachments(m)],
         "tickets": [{"ref": t.ref, "status": t.status, "opened": _when(t.opened_at),
                      "transcript": [f"{line.author}: {line.text}" for line in t.transcript]}
                     for t in tickets],
@@ -100,6 +100,12 @@ async def collect(session: AsyncSession, registry: Registry, contact_id: int) ->
             log.exception("exporter %s failed", name)
             data[name] = {"error": "not available right now"}
     return data
+
+
+def _attachments(message: MessageLog) -> dict[str, Any]:
+    """The photos and files a customer sent (ids and types: the log never keeps the bytes)."""
+    found = (message.body or {}).get("attachments") if message.direction == "in" else None
+    return {"attachments": found} if found else {}
 
 
 def _label(key: object, language: str) -> str:

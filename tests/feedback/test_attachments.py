@@ -10,6 +10,7 @@ import itertools
 
 from sqlalchemy import select
 
+from bot.consent.export import export_core
 from bot.messages import Attachment, AttachmentKind, Inbound, Kind, Reply
 from bot.storage.models import MessageLog
 from tests.feedback.conftest import items
@@ -85,6 +86,10 @@ async def test_a_photo_outside_feedback_gets_the_polite_reply_and_is_logged(
     async with fb.bot.sessionmaker() as session:
         logged = await session.scalar(select(MessageLog).where(MessageLog.direction == "in"))
     assert logged is not None and logged.body == {"attachments": kept(photo())}
+    async with fb.bot.sessionmaker() as session:  # /mydata shows it to the customer
+        exported = await export_core(session, int(logged.contact_id or 0))
+    assert {"direction": "in", "text": None, "attachments": kept(photo())}.items() <= \
+        exported["messages"][0].items()
 
 
 async def test_an_album_after_feedback_is_one_item_and_one_reply(fb: BotHarness) -> None:
