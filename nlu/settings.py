@@ -22,10 +22,12 @@ class ClassifierSettings:
     """Cross-validation folds used to fit the temperature and the out-of-scope threshold."""
     oos_cost: float = 7.0
     """How much worse losing a correct answer is than missing an out-of-scope message."""
-    oos_budget: float = 0.012
+    oos_budget: float = 0.022
     """On sets above ``classifier.SMALL_DATA`` examples, at most this share of the
-    cross-validated correct answers may be rejected (the in-scope accuracy lost to rejection
-    stays near 1.2 points of a ~90 % classifier)."""
+    cross-validated correct answers may be rejected. Fold models see two thirds of the data
+    and are less sure than the final model, so the loss measured later is about half of
+    this: on Banking77, 0.012 lost 0.47 points, 0.022 lost 1.29, 0.03 lost 1.64 (target
+    1.5; the cost alone lost 1.68)."""
     transliterate: bool = True
     """Also train on Latin spellings of ru/bg/el examples ("pozovite operatora")."""
     embeddings: bool = False

@@ -90,11 +90,12 @@ def print_table(results: dict[str, dict[str, float]], reference: str) -> None:
 def main() -> None:
     """Parse flags, run every system, print and save."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--embeddings", action="store_true", help="also run sarafan[embeddings]")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also run sarafan[embeddings] (multilingual-e5-small)")
     args = parser.parse_args()
     systems: list[System] = [Reference(), Sarafan("sarafan local (default)", ClassifierSettings())]
     if args.embeddings:
-        systems.append(Sarafan("sarafan + embeddings", ClassifierSettings(embeddings=True)))
+        systems.append(Sarafan("sarafan + e5 embeddings", ClassifierSettings(embeddings=True)))
     print(dataset.CITATION)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as workdir:
