@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from dataclasses import fields, replace
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.messages import Inbound
 from bot.storage.models import InboxItem
 from bot.storage.outage import Unavailable, is_outage, outage_log
-from bot.storage.session import SessionMaker
+from bot.storage.session import SessionMaker, writing
 
 MAX_ID = 128
 """Length of the id columns; longer update ids are hashed, longer message ids cut."""
@@ -75,3 +78,75 @@ async def enqueue(sessionmaker: SessionMaker, message: Inbound) -> bool:
         raise Unavailable(str(exc)) from exc
     outage_log(sessionmaker).reached()
     return True
+
+
+MAX_BATCH = 500
+"""Most updates one group commit stores."""
+
+
+class InboxWriter:
+    """``enqueue`` with group commit: updates arriving together share one transaction.
+
+    Each caller still returns only after the transaction holding its row committed, so the
+    platform is acknowledged after its update is stored, as with ``enqueue``. One batch is
+    written at a time; whatever arrives meanwhile goes into the next, so under load a commit
+    (and on SQLite the write lock) serves many webhooks instead of one.
+    """
+
+    def __init__(self, sessionmaker: SessionMaker) -> None:
+        self.sessionmaker = sessionmaker
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def __call__(self, message: Inbound) -> bool:
+        """Store ``message``; False when it was already stored (a redelivery)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((_row(storable(message)), future))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_all())
+        return await future
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                stored = await _insert(self.sessionmaker, [row for row, _ in batch])
+            except Exception as exc:
+                error = _refusal(self.sessionmaker, exc)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            outage_log(self.sessionmaker).reached()
+            for row, future in batch:
+                key = (row["channel"], row["update_id"])
+                if not future.done():  # a caller that gave up (a closed connection)
+                    future.set_result(key in stored)
+                stored.discard(key)  # the same update twice in one batch: stored once
+
+
+def _row(message: Inbound) -> dict[str, Any]:
+    return {"channel": message.channel, "update_id": message.update_id,
+            "chat_key": chat_key(message.channel, message.account, message.chat_id),
+            "message": message.to_json()}
+
+
+async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Insert ``rows`` in one transaction; the keys of those that were new."""
+    async with writing(sessionmaker), sessionmaker.begin() as session:
+        dialect = (await session.connection()).dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (insert(InboxItem).on_conflict_do_nothing(index_elements=["channel",
+                                                                               "update_id"])
+                     .returning(InboxItem.channel, InboxItem.update_id))
+        result = await session.execute(statement, rows)
+        return {(channel, update_id) for channel, update_id in result.all()}
+
+
+def _refusal(sessionmaker: SessionMaker, error: Exception) -> Exception:
+    if not is_outage(error):
+        return error
+    outage_log(sessionmaker).failed(error)
+    refusal = Unavailable(str(error))
+    refusal.__cause__ = error
+    return refusal

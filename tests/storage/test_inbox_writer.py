@@ -1,0 +1,49 @@
+"""Group commit of inbound updates: one transaction for many webhooks, each acked after it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event, func, select
+
+from bot.messages import Inbound
+from bot.storage import migrate
+from bot.storage.inbox import InboxWriter
+from bot.storage.models import InboxItem
+from bot.storage.outage import Unavailable
+from bot.storage.session import create_engine, create_sessionmaker
+
+
+def update(number: int, chat: int = 1) -> Inbound:
+    return Inbound(channel="telegram", update_id=str(number), user_id=str(chat),
+                   chat_id=str(chat), text=f"message {number}")
+
+
+async def test_updates_arriving_together_share_commits_and_redeliveries_are_reported(
+    database_url: str,
+) -> None:
+    await migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _connection: commits.append(1))
+    store = InboxWriter(create_sessionmaker(engine))
+    results = await asyncio.gather(*(store(update(n % 150, n % 7)) for n in range(300)))
+    assert sum(results) == 150  # each update stored once, its redeliveries answered False
+    assert len(commits) < 10  # not one per webhook
+    assert await store(update(3)) is False
+    assert await store(update(1000)) is True
+    async with create_sessionmaker(engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxItem)) == 151
+    await engine.dispose()
+
+
+async def test_an_unreachable_database_refuses_every_waiting_update(tmp_path: object) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/../nowhere/x.sqlite3")
+    store = InboxWriter(create_sessionmaker(engine))  # never migrated: no inbox table
+    outcomes = await asyncio.gather(*(store(update(n)) for n in range(5)),
+                                    return_exceptions=True)
+    assert all(isinstance(o, Unavailable) for o in outcomes)
+    with pytest.raises(Unavailable):
+        await store(update(9))
+    await engine.dispose()
