@@ -24,11 +24,12 @@ from bot.engine.leases import Leases, worker_identity
 from bot.engine.processor import Processor
 from bot.engine.registry import Registry, build_registry
 from bot.engine.sender import Sender
+from bot.engine.signals import ChatSignals
 from bot.messages import Inbound
 from bot.nlu_setup import build_nlu
 from bot.scheduler.runner import JobRunner
 from bot.storage import migrate
-from bot.storage.inbox import enqueue
+from bot.storage.inbox import InboxWriter
 from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
 from bot.support.kb.check import verify_content
 from bot.web.app import create_http_app
@@ -51,13 +52,9 @@ class Bot:
     leases: Leases
     state: AppState
     http: Starlette
+    ingest: Ingest
+    """Store an inbound update (group commit), then wake the processor."""
     runtimes: list[ChannelRuntime] = field(default_factory=list)
-
-    async def ingest(self, message: Inbound) -> bool:
-        """Store an inbound update, then wake the processor."""
-        stored = await enqueue(self.sessionmaker, message)
-        self.processor.wake.set()
-        return stored
 
     async def close(self) -> None:
         """Release connections and sessions."""
@@ -89,7 +86,9 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     channels: dict[str, Channel] = {"webchat": WebChatChannel()}
     leases = Leases(sessionmaker, worker=worker_identity(settings.worker_id, settings.port),
                     seconds=settings.lease_seconds)
-    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent, leases=leases)
+    signals = ChatSignals()  # the web chat's long-polls wait here, each on its own chat
+    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent, leases=leases,
+                    on_delivered=signals.notify)
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
                           concurrency=settings.workers, leases=leases,
                           on_outbox=sender.wake.set)
@@ -97,10 +96,14 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     jobs = JobRunner(sessionmaker, registry, on_outbox=sender.wake.set)
     state.extras.update(registry=registry, settings=settings, sender_wake=sender.wake.set)
 
+    store = InboxWriter(sessionmaker)
+
     async def ingest(message: Inbound) -> bool:
-        stored = await enqueue(sessionmaker, message)
+        stored = await store(message)
         processor.wake.set()
         return stored
+
+    state.extras.update(ingest=ingest, chat_signals=signals)
 
     runtimes = channel_runtimes(settings, ingest)
     for runtime in runtimes:
@@ -108,7 +111,16 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     http = create_http_app(state, [*(route for rt in runtimes for route in rt.routes),
                                    *registry.routes])
     return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, leases, state,
-               http, runtimes)
+               http, ingest, runtimes)
+
+
+def run_serve(settings: Settings) -> int:
+    """``serve`` on uvloop (uvicorn's ``standard`` extra brings it), else asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(serve(settings))
+    return uvloop.run(serve(settings))
 
 
 async def serve(settings: Settings) -> int:

@@ -161,7 +161,7 @@ def run(
     """Run the bot: HTTP server with the web chat, workers, and configured channels."""
     import logging
 
-    from bot.app import serve
+    from bot.app import run_serve
     from bot.config import ConfigError, secret_values
     from bot.logsetup import configure_logging
 
@@ -172,7 +172,7 @@ def run(
     try:
         _check_address(settings)
         with _database(settings):
-            status = asyncio.run(serve(settings))
+            status = run_serve(settings)
     except ConfigError as exc:  # the address is taken, the content is broken, a channel …
         logging.getLogger("sarafan").error("Configuration error: %s", exc)
         raise typer.Exit(2) from None

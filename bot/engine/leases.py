@@ -13,6 +13,7 @@ import contextlib
 import logging
 import socket
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from bot.storage import queue
 from bot.storage.models import InboxItem, OutboxItem
 from bot.storage.queue import Queue
-from bot.storage.session import SessionMaker
+from bot.storage.session import SessionMaker, writing
 
 log = logging.getLogger("sarafan.leases")
 QUEUES: tuple[Queue, ...] = (InboxItem, OutboxItem)
@@ -56,16 +57,20 @@ class Leases:
 
     def __init__(self, sessionmaker: SessionMaker, *, worker: str, seconds: float) -> None:
         self.sessionmaker, self.worker, self.seconds = sessionmaker, worker, seconds
-        self._held: dict[Queue, set[str]] = {q: set() for q in QUEUES}
+        self._held: dict[Queue, Counter[str]] = {q: Counter() for q in QUEUES}
+        """Tokens in use, counted: rows claimed together share one token."""
 
     @contextlib.contextmanager
     def holding(self, model: Queue, token: str) -> Iterator[None]:
         """Keep the claim ``token`` alive for the duration of the block."""
-        self._held[model].add(token)
+        held = self._held[model]
+        held[token] += 1
         try:
             yield
         finally:
-            self._held[model].discard(token)
+            held[token] -= 1
+            if held[token] <= 0:
+                del held[token]
 
     async def renew(self) -> int:
         """Extend every held lease; how many rows were renewed."""
@@ -73,14 +78,14 @@ class Leases:
         held = {model: set(tokens) for model, tokens in self._held.items() if tokens}
         if not held:
             return 0
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             for model, tokens in held.items():
                 renewed += await queue.renew(session, model, tokens, lease_seconds=self.seconds)
         return renewed
 
     async def reclaim_own(self) -> int:
         """At start: release what a dead run under this identity still held."""
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             released = [await queue.release_own(session, model, self.worker) for model in QUEUES]
         if any(released):
             log.info("took back %d inbox and %d outbox claim(s) of this worker's previous run",

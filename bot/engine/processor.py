@@ -26,7 +26,7 @@ from bot.storage.base import utcnow
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, InboxItem, OutboxItem
 from bot.storage.outage import is_outage
-from bot.storage.session import SessionMaker
+from bot.storage.session import SessionMaker, writing
 from nlu.types import NluBackend
 
 log = logging.getLogger("sarafan.processor")
@@ -73,12 +73,27 @@ class Processor:
         self._handle = chain(self._turn, middlewares or [TimingMiddleware()])
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Process every row that can run now, or until ``stop``; returns how many turns ran."""
+        """Process every row that can run now, or until ``stop``; returns how many turns ran.
+
+        A pool, not batches: when half the slots are free they are filled again at once,
+        instead of every slot waiting for the slowest turn of its batch.
+        """
         done = 0
-        while not (stop and stop.is_set()) and (batch := await self._claim_batch(self.concurrency)):
-            results = await asyncio.gather(*(self._run(row, token) for row, token in batch))
-            done += sum(results)
-        return done
+        running: set[asyncio.Task[bool]] = set()
+        try:
+            while True:
+                free = self.concurrency - len(running)
+                if (free * 2 >= self.concurrency or not running) and not (stop and stop.is_set()):
+                    running |= {asyncio.create_task(self._run(row, token))
+                                for row, token in await self._claim_batch(free)}
+                if not running:
+                    return done
+                finished, running = await asyncio.wait(running,
+                                                       return_when=asyncio.FIRST_COMPLETED)
+                done += sum(task.result() for task in finished)
+        finally:
+            if running:  # an error ends the round; the turns already started still finish
+                await asyncio.wait(running)
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
         """Process until ``stop`` is set; a finished turn is never cut in half."""
@@ -89,7 +104,7 @@ class Processor:
         """Hand back the claims a database outage kept us from closing (raises while it lasts)."""
         if not self._unreleased:
             return
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             for row_id, (token, values) in list(self._unreleased.items()):
                 # A lost claim (the lease ran out, another worker took the row) is no error.
                 await queue.finish(session, InboxItem, row_id, token, **values)
@@ -98,16 +113,15 @@ class Processor:
 
     async def _claim_batch(self, size: int) -> list[tuple[InboxItem, str]]:
         await self._release_unreleased()
-        claimed: list[tuple[InboxItem, str]] = []
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             rows = await queue.candidates(session, InboxItem, skip_chats=self._busy, limit=size)
+            first_of_chat: dict[str, InboxItem] = {}
             for row in rows:
-                if row.chat_key in {r.chat_key for r, _ in claimed}:
-                    continue
-                token = await queue.claim(session, row,
-                                          **claim_terms(self.leases, LEASE_SECONDS))
-                if token:
-                    claimed.append((row, token))
+                first_of_chat.setdefault(row.chat_key, row)
+            one_per_chat = list(first_of_chat.values())
+            claimed = await queue.claim_many(session, one_per_chat,
+                                             **claim_terms(self.leases, LEASE_SECONDS))
+        self._busy.update(row.chat_key for row, _ in claimed)
         return claimed
 
     async def _run(self, row: InboxItem, token: str) -> bool:
@@ -126,7 +140,7 @@ class Processor:
         return False
 
     async def _turn(self, item: InboxItem, data: dict[str, Any]) -> None:
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             outcome = await run_turn(session, item=item, token=data["token"],
                                      registry=self.registry, nlu=self.nlu,
                                      default_language=self.default_language)
@@ -147,7 +161,7 @@ class Processor:
         values: dict[str, Any] = {"status": "pending", "lease_until": retry_at,
                                   "error": error[:2000]}
         try:
-            async with self.sessionmaker.begin() as session:
+            async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
                 await queue.finish(session, InboxItem, row.id, token, **values)
         except Exception as release_error:
             if not is_outage(release_error):
@@ -158,7 +172,7 @@ class Processor:
 
     async def _fail(self, row: InboxItem, token: str, error: str) -> None:
         """The error boundary: keep the update, mark it failed, apologise once."""
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             if not await queue.finish(session, InboxItem, row.id, token, status="failed",
                                       error=error[:2000], lease_until=None):
                 return

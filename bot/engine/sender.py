@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BulkLimited, Channel, Limit, PermanentFailure, RetryLater
 from bot.engine.leases import Leases, claim_terms, holding
@@ -19,7 +18,7 @@ from bot.messages import Reply
 from bot.storage import queue
 from bot.storage.base import utcnow
 from bot.storage.models import MessageLog, OutboxItem
-from bot.storage.session import SessionMaker
+from bot.storage.session import SessionMaker, writing
 
 log = logging.getLogger("sarafan.sender")
 LEASE_SECONDS = 60.0
@@ -43,11 +42,14 @@ class Sender:
         limiter: RateLimiter | None = None,
         on_sent: Callable[[], None] = lambda: None,
         leases: Leases | None = None,
+        on_delivered: Callable[[str], None] = lambda _chat_key: None,
     ) -> None:
         self.sessionmaker, self.channels = sessionmaker, channels
         self.limiter = limiter or RateLimiter()
         self.on_sent = on_sent
         self.leases = leases
+        self.on_delivered = on_delivered
+        """Called with the chat key of each delivered row (per-chat wake-ups)."""
         """Short renewed leases and this worker's identity; without, a fixed LEASE_SECONDS."""
         self.wake = asyncio.Event()
         self.held_back: float | None = None
@@ -88,10 +90,10 @@ class Sender:
         return sent
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
-        claimed: list[tuple[OutboxItem, str]] = []
+        chosen: list[OutboxItem] = []
         self.held_back = None
-        seen: set[str] = set()  # chats looked at: claimed, rate-limited or taken by another sender
-        async with self.sessionmaker.begin() as session:
+        seen: set[str] = set()  # chats looked at: chosen, rate-limited or taken by another sender
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             # Rows of other deployments' channels are never fetched; rate-limited chats are
             # skipped on the next pass, so a crowd of them cannot hide a chat that may send now.
             for _ in range(CLAIM_PASSES):
@@ -99,24 +101,23 @@ class Sender:
                                               limit=size * 2, channels=self.channels.keys())
                 for row in rows:
                     seen.add(row.chat_key)
-                    if (done := await self._claim(session, row)) is not None:
-                        claimed.append(done)
-                    if len(claimed) >= size:
-                        return claimed
-                if len(rows) < size * 2:
+                    if len(chosen) < size and self._may_send(row):
+                        chosen.append(row)
+                if len(rows) < size * 2 or len(chosen) >= size:
                     break
-        return claimed
+            # One statement for the batch; a row another sender took meanwhile is left out
+            # (its send was counted toward the limits above: erring on the slow side).
+            return await queue.claim_many(session, chosen,
+                                          **claim_terms(self.leases, LEASE_SECONDS))
 
-    async def _claim(self, session: AsyncSession, row: OutboxItem) -> tuple[OutboxItem, str] | None:
+    def _may_send(self, row: OutboxItem) -> bool:
+        """Whether the limits let ``row`` go now; if so its send is counted toward them."""
         waits_for, counts_toward = self._limits(row)
         if (delay := self.limiter.delay(waits_for)) > 0:
             self.held_back = delay if self.held_back is None else min(self.held_back, delay)
-            return None
-        token = await queue.claim(session, row, **claim_terms(self.leases, LEASE_SECONDS))
-        if token is None:
-            return None
+            return False
         self.limiter.record(counts_toward)
-        return row, token
+        return True
 
     def _limits(self, row: OutboxItem) -> tuple[Sequence[Limit], Sequence[Limit]]:
         """The limits ``row`` waits for, and those its send counts toward.
@@ -163,18 +164,19 @@ class Sender:
 
     async def _close(self, row: OutboxItem, token: str, **values: object) -> bool:
         try:
-            async with self.sessionmaker.begin() as session:
+            async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
                 await queue.finish(session, OutboxItem, row.id, token, **values)
         except DBAPIError:
             log.exception("outbox %s: could not record the outcome; the lease will expire", row.id)
         return False
 
     async def _delivered(self, row: OutboxItem, token: str, reply: Reply, message_id: str) -> None:
-        async with self.sessionmaker.begin() as session:
+        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             if await queue.finish(session, OutboxItem, row.id, token, status="sent",
                                   sent_at=utcnow(), platform_message_id=message_id, error=None):
                 session.add(MessageLog(contact_id=row.contact_id, direction="out",
                                        channel=row.channel, chat_id=row.chat_id,
                                        platform_message_id=message_id, text=reply.text,
                                        body=json.loads(row.reply)))
+        self.on_delivered(row.chat_key)
         self.on_sent()

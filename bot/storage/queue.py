@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -83,6 +83,30 @@ async def claim(
         .execution_options(synchronize_session=False)
     )
     return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def claim_many(
+    session: AsyncSession, rows: list[Row], *, lease_seconds: float, worker: str | None = None
+) -> list[tuple[Row, str]]:
+    """``claim`` for several rows in one statement: those this worker got, with their token."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    token = uuid.uuid4().hex  # one claim, several rows: each is still finished by (id, token)
+    lease = _lease_column(model)
+    result = await session.execute(
+        update(model)
+        # The same compare-and-swap as ``claim``, row by row.
+        .where(tuple_(model.id, model.attempts, model.status)
+               .in_([(row.id, row.attempts, row.status) for row in rows]))
+        .values({"status": BUSY, "claim_token": token, "claimed_by": worker,
+                 "attempts": model.attempts + 1,
+                 lease.key: utcnow() + timedelta(seconds=lease_seconds)})
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    taken = set(result.scalars().all())
+    return [(row, token) for row in rows if row.id in taken]
 
 
 async def finish(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +45,25 @@ def create_engine(url: str) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_write_locks: weakref.WeakKeyDictionary[SessionMaker, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def writing(sessionmaker: SessionMaker) -> AsyncIterator[None]:
+    """Around a write transaction: on SQLite, one at a time in this process.
+
+    SQLite has one writer; a second one waits in its busy handler, which sleeps in steps of up
+    to 100 ms. Queueing our own writers here instead hands the lock over the moment it is free.
+    On PostgreSQL row locks do this job, and writers run side by side.
+    """
+    engine = sessionmaker.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _write_locks.get(sessionmaker)
+    if lock is None:
+        lock = _write_locks[sessionmaker] = asyncio.Lock()
+    async with lock:
+        yield
