@@ -14,38 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import statistics
 import tempfile
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
-
+from bench.e2e.databases import scratch_database
 from tests.crash.burst import NEW_IDENTITY, Burst, duplicates, problems, run_burst, stalls
-
-PG_ADMIN = os.environ.get("SARAFAN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@contextlib.asynccontextmanager
-async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
-    """A fresh database URL of ``kind``, removed afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{workdir / 'crash.sqlite3'}"
-        return
-    name = f"sarafan_crash_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def row(kind: str, burst: Burst, load: tuple[float, float, float]) -> str:
@@ -67,7 +42,7 @@ async def main(args: argparse.Namespace) -> None:
         else None
     for kind in args.databases.split(","):
         with tempfile.TemporaryDirectory(prefix="sarafan-crash-") as tmp:
-            async with database(kind, Path(tmp)) as url:
+            async with scratch_database(kind, Path(tmp)) as url:
                 burst = await run_burst(url, Path(tmp), updates=args.updates, chats=args.chats,
                                         env=env)
                 lines.append(row(kind, burst, os.getloadavg()))

@@ -1,15 +1,19 @@
-"""``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N]``
+"""``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N] [--setups ...]``
 
-End to end on this machine: a real ``sarafan run`` (subprocess, SQLite file, free 127.0.0.1
-port, Telegram webhook with a secret) and a bare aiogram 3 echo bot (``bench.e2e.echo``) take
-turns, each with its own loopback Bot API (tests/fakes/botapi.py) in this process. For each:
+End to end on this machine: a real ``sarafan run`` (subprocess, free 127.0.0.1 port, Telegram
+webhook with a secret) and a bare aiogram 3 echo bot (``bench.e2e.echo``) take turns, each with
+its own loopback Bot API (tests/fakes/botapi.py) in this process. Sarafan runs in each of the
+``--setups``: ``sqlite`` (a file), ``postgres`` (a scratch database on SARAFAN_TEST_POSTGRES)
+and ``postgres2`` (two processes on one scratch database, updates posted to each in turn, as a
+load balancer would). For each:
 
 - a burst of N updates (texts in en, ru, fa, bg, el) over C chats, posted through 64
   connections: **ingest** updates/s (until the last webhook answered 200) and **end to end**
   updates/s (until the last reply reached the Bot API);
 - a fixed, open-loop rate below capacity (``--rate``, at most half the burst's end-to-end
   rate) to chats already known: reply latency p50/p95/p99 (time to the chat's next reply);
-- peak RSS of the bot's process (VmHWM).
+- peak RSS of the bot's process (VmHWM; the larger of two processes);
+- the load average when the run ended (this machine is shared).
 
 Everything stays on 127.0.0.1; every loop is bounded by a count or a deadline.
 """
@@ -35,6 +39,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bench.e2e.databases import scratch_database
 from tests.fakes.botapi import TOKEN, FakeBotApi
 
 SECRET = "bench-e2e-secret"
@@ -104,9 +109,18 @@ def update(update_id: int, chat: int, number: int) -> dict[str, Any]:
         "chat": {"id": chat, "type": "private", "first_name": f"Bench {chat}"}}}
 
 
-def sarafan_command(port: int, api: str, workdir: Path) -> tuple[list[str], dict[str, str]]:
+def sarafan_command(database_url: str) -> Command:
+    """``sarafan run`` on ``database_url``."""
+
+    def command(port: int, api: str, _workdir: Path) -> tuple[list[str], dict[str, str]]:
+        return _sarafan(database_url, port, api)
+
+    return command
+
+
+def _sarafan(database_url: str, port: int, api: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ,
-           "SARAFAN_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
+           "SARAFAN_DATABASE_URL": database_url,
            "SARAFAN_HOST": "127.0.0.1", "SARAFAN_PORT": str(port),
            "SARAFAN_LOG_LEVEL": "WARNING", "SARAFAN_ENVIRONMENT": "production",
            "SARAFAN_TELEGRAM__BOT_TOKEN": TOKEN, "SARAFAN_TELEGRAM__API_BASE": api,
@@ -116,12 +130,12 @@ def sarafan_command(port: int, api: str, workdir: Path) -> tuple[list[str], dict
     return [str(sarafan), "run"], env
 
 
+Command = Callable[[int, str, Path], tuple[list[str], dict[str, str]]]
+
+
 def echo_command(port: int, api: str, _workdir: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "bench.e2e.echo", "--port", str(port), "--api", api,
             "--token", TOKEN, "--secret", SECRET], dict(os.environ)
-
-
-Command = Callable[[int, str, Path], tuple[list[str], dict[str, str]]]
 
 
 @contextlib.asynccontextmanager
@@ -135,7 +149,7 @@ async def running_bot(command: Command, api: TimedBotApi, port: int
             process = await asyncio.create_subprocess_exec(
                 *argv, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT)
             try:
-                deadline = time.monotonic() + 120
+                deadline = time.monotonic() + 300  # start-up is slow on a loaded machine
                 while not (api.webhook_url and _listening(port)):
                     if process.returncode is not None or time.monotonic() > deadline:
                         log.flush()
@@ -197,16 +211,19 @@ async def wait_for_replies(api: TimedBotApi, expected: int, deadline: float) -> 
         await asyncio.sleep(0.1)
 
 
-async def measure(name: str, command: Command, args: argparse.Namespace) -> Result:
+async def measure(name: str, commands: list[Command], args: argparse.Namespace) -> Result:
     api = TimedBotApi()
     await api.start()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{PATH}"
+    ports = [free_port() for _ in commands]
+    urls = [f"http://127.0.0.1:{port}{PATH}" for port in ports]
     connector = aiohttp.TCPConnector(limit=CONNECTIONS)
     timeout = aiohttp.ClientTimeout(total=60)
     try:
-        async with running_bot(command, api, port) as process, \
-                aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        async with contextlib.AsyncExitStack() as stack:
+            processes = [await stack.enter_async_context(running_bot(command, api, port))
+                         for command, port in zip(commands, ports, strict=True)]
+            http = await stack.enter_async_context(
+                aiohttp.ClientSession(connector=connector, timeout=timeout))
             chats = [10_000 + n for n in range(args.chats)]
             bodies = [update(n + 1, chats[n % len(chats)], n // len(chats))
                       for n in range(args.updates)]
@@ -214,7 +231,7 @@ async def measure(name: str, command: Command, args: argparse.Namespace) -> Resu
 
             async def send(body: dict[str, Any]) -> None:
                 async with gate:
-                    await post(http, url, body)
+                    await post(http, urls[body["update_id"] % len(urls)], body)
 
             counts["redelivered"] = 0
             started = time.monotonic()
@@ -226,9 +243,9 @@ async def measure(name: str, command: Command, args: argparse.Namespace) -> Resu
                            for chat in chats)
             replies, retried = api.total, counts["redelivered"]
             rate = min(args.rate, e2e / 2)
-            latencies = await fixed_rate(http, url, api, chats, rate, args,
+            latencies = await fixed_rate(http, urls, api, chats, rate, args,
                                          first_id=args.updates + 1)
-            rss = peak_rss_mb(process.pid)
+            rss = max(peak_rss_mb(process.pid) for process in processes)
             return Result(name, args.updates / (ingested - started), e2e, answered,
                           args.updates, rate, latencies, replies, retried, rss,
                           os.getloadavg())
@@ -236,8 +253,9 @@ async def measure(name: str, command: Command, args: argparse.Namespace) -> Resu
         await api.stop()
 
 
-async def fixed_rate(http: aiohttp.ClientSession, url: str, api: TimedBotApi, chats: list[int],
-                     rate: float, args: argparse.Namespace, first_id: int) -> list[float]:
+async def fixed_rate(http: aiohttp.ClientSession, urls: list[str], api: TimedBotApi,
+                     chats: list[int], rate: float, args: argparse.Namespace,
+                     first_id: int) -> list[float]:
     """Open loop: update i leaves at start + i/rate, each to the next known chat in turn."""
     count = max(1, int(rate * args.seconds))
     posted: list[tuple[int, float]] = []
@@ -247,7 +265,7 @@ async def fixed_rate(http: aiohttp.ClientSession, url: str, api: TimedBotApi, ch
         await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
         chat = chats[i % len(chats)]
         posted.append((chat, time.monotonic()))
-        await post(http, url, update(first_id + i, chat, i))
+        await post(http, urls[i % len(urls)], update(first_id + i, chat, i))
 
     await asyncio.gather(*(one(i) for i in range(count)))
     deadline = time.monotonic() + args.timeout
@@ -270,27 +288,34 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(results: list[Result]) -> None:
-    print(f"{'bot':<8} {'e2e/s':>8} {'ingest/s':>9} {'answered':>11} {'rate/s':>7} "
+    print(f"{'bot':<10} {'e2e/s':>8} {'ingest/s':>9} {'answered':>11} {'rate/s':>7} "
           f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>9} {'replies':>7} {'503s':>5} {'RSS MB':>7}"
           "  load (1/5/15)")
     for r in results:
         p = [percentile(r.latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
-        print(f"{r.name:<8} {r.e2e:>8.1f} {r.ingest:>9.1f} {r.answered:>5}/{r.posted:<5} "
+        print(f"{r.name:<10} {r.e2e:>8.1f} {r.ingest:>9.1f} {r.answered:>5}/{r.posted:<5} "
               f"{r.rate:>7.1f} {p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {r.replies:>7} "
               f"{r.redelivered:>5} "
               f"{r.rss_mb:>7.0f}  {' '.join(f'{x:.2f}' for x in r.loadavg)}")
-    sarafan = [r.e2e for r in results if r.name == "sarafan"]
     echo = [r.e2e for r in results if r.name == "echo"]
-    if sarafan and echo:
-        ratio = statistics.median(sarafan) / statistics.median(echo)
-        print(f"end-to-end ratio sarafan/echo: {ratio:.3f} (medians over rounds)")
+    for setup in dict.fromkeys(r.name for r in results if r.name != "echo"):
+        sarafan = [r.e2e for r in results if r.name == setup]
+        if echo:
+            ratio = statistics.median(sarafan) / statistics.median(echo)
+            print(f"end-to-end ratio {setup}/echo: {ratio:.3f} (medians over rounds)")
 
 
 async def main(args: argparse.Namespace) -> None:
     results: list[Result] = []
     for _ in range(args.rounds):  # alternating, so a change in the machine's load hits both
-        results.append(await measure("echo", echo_command, args))
-        results.append(await measure("sarafan", sarafan_command, args))
+        if not args.no_echo:
+            results.append(await measure("echo", [echo_command], args))
+        for setup in args.setups.split(","):
+            kind, processes = setup.rstrip("2"), 2 if setup.endswith("2") else 1
+            with tempfile.TemporaryDirectory(prefix="sarafan-e2e-db-") as tmp:
+                async with scratch_database(kind, Path(tmp)) as url:
+                    results.append(await measure(setup, [sarafan_command(url)] * processes,
+                                                 args))
     report(results)
 
 
@@ -303,6 +328,9 @@ def parse() -> argparse.Namespace:
                         help="updates/s for latency (capped at half the end-to-end rate)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the rate phase")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--setups", default="sqlite,postgres,postgres2",
+                        help="sqlite, postgres, postgres2 (two processes), comma-separated")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo bot")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="longest wait for the replies of a phase")
     return parser.parse_args()

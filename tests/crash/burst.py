@@ -227,7 +227,7 @@ class Poster:
 
 
 async def run_burst(database_url: str, workdir: Path, *, updates: int = 2000, chats: int = 200,
-                    kill_at: tuple[float, ...] = (0.3, 0.65), within: float = 300.0,
+                    kill_at: tuple[float, ...] = (0.3, 0.65), within: float = 600.0,
                     env: dict[str, str] | None = None) -> Burst:
     """The whole run; kills when ``kill_at`` shares of the updates were acknowledged."""
     api = RecordingBotApi()
