@@ -385,11 +385,17 @@ def duplicates(burst: Burst) -> int:
 
 
 def stalls(burst: Burst) -> list[float]:
-    """Per chat that held a claim at a kill: seconds from the restart to its next reply."""
+    """Per chat that held a claim at a kill: its longest wait for a reply after the restart.
+
+    The gaps between its replies from the restart until the next kill: a claim left to run out
+    its lease shows as one long gap, wherever in the chat's queue it was.
+    """
     found = []
-    for kill in burst.kills:
+    for number, kill in enumerate(burst.kills):
+        until = burst.kills[number + 1].at if number + 1 < len(burst.kills) else float("inf")
         for chat in kill.held_chats:
-            after = [sent.at for sent in burst.api.chats.get(chat, []) if sent.at >= kill.at]
-            if after:
-                found.append(max(0.0, min(after) - kill.ready))
+            times = [kill.ready] + [sent.at for sent in burst.api.chats.get(chat, [])
+                                    if kill.at <= sent.at < until]
+            if len(times) > 1:
+                found.append(max(b - a for a, b in itertools.pairwise(times)))
     return found
