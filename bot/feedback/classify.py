@@ -44,9 +44,17 @@ class Analysis:
 
 
 @cache
-def _cues() -> ConceptMatcher:
+def _cues(language: str) -> ConceptMatcher:
+    """Every language's cues as written, plus Latin spellings only for ``language``'s own.
+
+    The Latin spellings made for transliterated Russian turn "баг*" (a bug) into "bag*": with
+    them for every message, an English wish for "tea in bags" became a bug report.
+    """
     raw = yaml.safe_load((Path(__file__).parent / "cues.yml").read_text("utf-8"))
-    return ConceptMatcher.build(raw)
+    # A language code the transliterator does not know keeps an entry as it is written.
+    return ConceptMatcher.build({category: {
+        (lang if lang == language else f"{lang}-as-written"): entries
+        for lang, entries in by_lang.items()} for category, by_lang in raw.items()})
 
 
 def analyse(text: str, language: str, catalog: Catalog,
@@ -54,7 +62,7 @@ def analyse(text: str, language: str, catalog: Catalog,
     """Category, product, concepts and sentiment of ``text`` (sentiment from the NLU if given)."""
     concepts = {key: float(n) for key, n in catalog.matcher.find(text).items()}
     mood = lexicon_sentiment(text, language) if sentiment is None else sentiment
-    scores = {category: float(hits) for category, hits in _cues().find(text).items()}
+    scores = {category: float(hits) for category, hits in _cues(language).find(text).items()}
     defects = sum(concepts.get(c, 0) for c in DEFECT_CONCEPTS)
     if defects:
         scores["bug"] = scores.get("bug", 0.0) + 1.0
