@@ -77,16 +77,11 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     if _foreign(text, parse):
         return Decision(Verdict.FOREIGN)
     top = parse.intent
-    anger = read_anger(text)
-    if anger.angry:
-        return Decision(Verdict.COMPLAINT, intent=top.name)
     confident = top.confidence >= policy.answer_confidence
-    if anger.wants_person or (top.name == "request_human" and confident):
-        return Decision(Verdict.HANDOFF, intent="request_human")
     text = masked(text, parse)
     reading = read(text, vocabulary or Vocabulary.of(kb))
-    if _nlu_angry(text, parse, kb, reading):
-        return Decision(Verdict.COMPLAINT, intent=top.name)
+    if urgent := _urgent(text, parse, kb, reading):
+        return urgent
     ranked = _ranked(parse, kb)
     if reading.off_topic and reading.shop_words - reading.times < 2 * policy.shop_words_required:
         return Decision(Verdict.DECLINE)
@@ -170,6 +165,31 @@ def _foreign(text: str, parse: Parse) -> bool:
     return not spoken and len(text.split()) > 1 \
         and sum(char in FOREIGN_LETTERS for char in text.casefold()) >= 1 \
         and not any(char in OWN_LETTERS for char in text.casefold())
+
+
+def urgent(text: str, parse: Parse, kb: KnowledgeBase,
+           vocabulary: Vocabulary | None = None) -> Decision | None:
+    """A person now (an angry customer, a threat, upset about broken goods, asking for a
+    person), or None: the part of :func:`decide_support` that must run before anything else
+    takes the message (feedback said in passing: "the cup came broken, I want my money back"
+    is a complaint for a person, not a wish to count)."""
+    if not any(char.isalnum() for char in text) or _foreign(text, parse):
+        return None
+    text = masked(text, parse)
+    return _urgent(text, parse, kb, read(text, vocabulary or Vocabulary.of(kb)))
+
+
+def _urgent(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> Decision | None:
+    top = parse.intent
+    anger = read_anger(text)
+    if anger.angry:
+        return Decision(Verdict.COMPLAINT, intent=top.name)
+    if anger.wants_person or (top.name == "request_human"
+                              and top.confidence >= kb.policy.answer_confidence):
+        return Decision(Verdict.HANDOFF, intent="request_human")
+    if _nlu_angry(text, parse, kb, reading):
+        return Decision(Verdict.COMPLAINT, intent=top.name)
+    return None
 
 
 def _nlu_angry(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> bool:

@@ -10,7 +10,7 @@ from bot.engine.types import DialogueState, Outcome, Turn
 from bot.flows.basics import LANGUAGE_BUTTONS
 from bot.i18n import N_, NATIVE_NAMES
 from bot.messages import Button, Reply
-from bot.support.decide import Decision, Verdict, decide_support
+from bot.support.decide import Decision, Verdict, decide_support, urgent
 from bot.support.handoff import HIGH, Handoff, human_button
 from bot.support.handoff_records import RateAnswer
 from bot.support.kb.check import load_knowledge_base
@@ -63,6 +63,8 @@ class Support:
         """Register the pure handlers (storage is registered separately)."""
         registry.text("handoff.operator", self.handoff.operator_message, priority=-20)
         registry.text("handoff.customer", self.handoff.customer_message, priority=-10)
+        # Before feedback said in passing (-5): an angry customer is a person's job first.
+        registry.text("support.urgent", self.on_urgent, priority=-7)
         registry.flow(FLOW, self.on_text)
         registry.text(FLOW, self.on_text)
         registry.button("faq", self.on_topic)
@@ -79,6 +81,14 @@ class Support:
         if turn.parse is None:
             return say(turn, "I can only read words. Please type your question.")
         return self.act(turn, decide_support(turn.text, turn.parse, self.kb, self.vocabulary))
+
+    def on_urgent(self, turn: Turn) -> Outcome | None:
+        """Anger, threats, upset about broken goods, asking for a person: a ticket now, even
+        where another feature would take the message (only outside surveys and sign-ups)."""
+        if turn.parse is None or turn.state.flow not in (None, FLOW):
+            return None
+        decision = urgent(turn.text, turn.parse, self.kb, self.vocabulary)
+        return self.act(turn, decision) if decision is not None else None
 
     def act(self, turn: Turn, decision: Decision) -> Outcome:
         """Carry out a decision."""
