@@ -143,8 +143,10 @@ async def flood(args: argparse.Namespace) -> list[tuple[str, str]]:
     base = f"http://127.0.0.1:{port}"
     url = base + PATH
     rows: list[tuple[str, str]] = []
+    scratch = tempfile.TemporaryDirectory(prefix="sarafan-flood-")
+    command = sarafan_command(f"sqlite+aiosqlite:///{scratch.name}/flood.sqlite3")
     try:
-        async with running_bot(sarafan_command, api, port), \
+        async with running_bot(command, api, port), \
                 aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
             warm = [20_000 + n for n in range(args.probes)]
             await _latencies(http, url, api, warm, 1, 0.0)  # first contact: language, greeting
@@ -165,6 +167,7 @@ async def flood(args: argparse.Namespace) -> list[tuple[str, str]]:
                                                        in sorted(statuses.items()))))
     finally:
         await api.stop()
+        scratch.cleanup()
     return rows
 
 
