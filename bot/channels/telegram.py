@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import functools
-
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.utils.token import TokenValidationError
+from typing import TYPE_CHECKING
 
 from bot.channels.runtime import ChannelRuntime, Ingest
-from bot.channels.telegram_polling import Poller
-from bot.channels.telegram_receive import Receiver
-from bot.channels.telegram_send import TelegramChannel
-from bot.channels.telegram_webhook import derived_secret, keep_webhook, public_url, webhook_route
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from aiogram import Bot
 
 
 def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
@@ -22,6 +17,18 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
     config = settings.telegram
     if config.bot_token is None:
         return None
+    # aiogram is imported only when Telegram is configured: building its ~700 pydantic models
+    # takes seconds, and a bot serving only the web chat should not wait for them at start-up.
+    from bot.channels.telegram_polling import Poller
+    from bot.channels.telegram_receive import Receiver
+    from bot.channels.telegram_send import TelegramChannel
+    from bot.channels.telegram_webhook import (
+        derived_secret,
+        keep_webhook,
+        public_url,
+        webhook_route,
+    )
+
     token = config.bot_token.get_secret_value()
     bot = create_bot(token, config.api_base)
     receiver = Receiver(bot, ingest)
@@ -40,6 +47,11 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
 
 def create_bot(token: str, api_base: str | None) -> Bot:
     """An aiogram ``Bot`` for ``token``, talking to ``api_base`` (a local server) if set."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.utils.token import TokenValidationError
+
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) \
         if api_base else AiohttpSession()
     try:
