@@ -1,4 +1,5 @@
-"""``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N] [--setups ...]``
+"""``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N] [--setups ...]
+[--web-customers N] [--web-rounds N]``
 
 End to end on this machine: a real ``sarafan run`` (subprocess, free 127.0.0.1 port, Telegram
 webhook with a secret) and a bare aiogram 3 echo bot (``bench.e2e.echo``) take turns, each with
@@ -12,6 +13,9 @@ load balancer would). For each:
   updates/s (until the last reply reached the Bot API);
 - a fixed, open-loop rate below capacity (``--rate``, at most half the burst's end-to-end
   rate) to chats already known: reply latency p50/p95/p99 (time to the chat's next reply);
+- the web chat (``bench.e2e.webchat``, Sarafan only): ``--web-customers`` customers, each with a
+  server-issued chat, post a message and long-poll its reply ``--web-rounds`` times: **rounds/s**
+  and latency p50/p95/p99 from the post to the reply seen, in a second table;
 - peak RSS of the bot's process (VmHWM; the larger of two processes);
 - the load average when the run ended (this machine is shared).
 
@@ -40,6 +44,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.e2e.databases import scratch_database
+from bench.e2e.webchat import WebResult, web_chat
 from tests.fakes.botapi import TOKEN, FakeBotApi
 
 SECRET = "bench-e2e-secret"
@@ -91,6 +96,7 @@ class Result:
     redelivered: int
     rss_mb: float
     loadavg: tuple[float, float, float]
+    web: WebResult | None = None
 
 
 def free_port() -> int:
@@ -125,7 +131,10 @@ def _sarafan(database_url: str, port: int, api: str) -> tuple[list[str], dict[st
            "SARAFAN_LOG_LEVEL": "WARNING", "SARAFAN_ENVIRONMENT": "production",
            "SARAFAN_TELEGRAM__BOT_TOKEN": TOKEN, "SARAFAN_TELEGRAM__API_BASE": api,
            "SARAFAN_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}",
-           "SARAFAN_TELEGRAM__WEBHOOK_SECRET": SECRET}
+           "SARAFAN_TELEGRAM__WEBHOOK_SECRET": SECRET,
+           # Every bench customer posts from 127.0.0.1 and types faster than a person: the
+           # flood limits would measure themselves, not the bot.
+           "SARAFAN_WEBCHAT_IP_LIMIT": "1000000", "SARAFAN_WEBCHAT_CHAT_LIMIT": "1000000"}
     sarafan = Path(sys.executable).with_name("sarafan")
     return [str(sarafan), "run"], env
 
@@ -245,12 +254,25 @@ async def measure(name: str, commands: list[Command], args: argparse.Namespace) 
             rate = min(args.rate, e2e / 2)
             latencies = await fixed_rate(http, urls, api, chats, rate, args,
                                          first_id=args.updates + 1)
+            web = None
+            if name != "echo" and args.web_customers > 0:
+                web = await web_phase([f"http://127.0.0.1:{port}" for port in ports], args)
             rss = max(peak_rss_mb(process.pid) for process in processes)
             return Result(name, args.updates / (ingested - started), e2e, answered,
                           args.updates, rate, latencies, replies, retried, rss,
-                          os.getloadavg())
+                          os.getloadavg(), web)
     finally:
         await api.stop()
+
+
+async def web_phase(bases: list[str], args: argparse.Namespace) -> WebResult:
+    """The web chat's customers, each holding a connection for its long-poll."""
+    connector = aiohttp.TCPConnector(limit=args.web_customers * 2)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=60)) as http:
+        return await web_chat(http, bases, TEXTS, customers=args.web_customers,
+                              rounds=args.web_rounds,
+                              deadline=time.monotonic() + args.timeout)
 
 
 async def fixed_rate(http: aiohttp.ClientSession, urls: list[str], api: TimedBotApi,
@@ -297,6 +319,17 @@ def report(results: list[Result]) -> None:
               f"{r.rate:>7.1f} {p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {r.replies:>7} "
               f"{r.redelivered:>5} "
               f"{r.rss_mb:>7.0f}  {' '.join(f'{x:.2f}' for x in r.loadavg)}")
+    web = [r for r in results if r.web is not None]
+    if web:
+        print(f"\n{'web chat':<10} {'customers':>9} {'rounds':>7} {'rounds/s':>9} {'p50 ms':>8} "
+              f"{'p95 ms':>8} {'p99 ms':>9} {'429/503':>7}  load (1/5/15)")
+    for r in web:
+        assert r.web is not None
+        w = r.web
+        p = [percentile(w.latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
+        print(f"{r.name:<10} {w.customers:>9} {w.rounds:>7} {w.per_second:>9.1f} "
+              f"{p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {w.refused:>7}  "
+              f"{' '.join(f'{x:.2f}' for x in r.loadavg)}")
     echo = [r.e2e for r in results if r.name == "echo"]
     for setup in dict.fromkeys(r.name for r in results if r.name != "echo"):
         sarafan = [r.e2e for r in results if r.name == setup]
@@ -331,6 +364,10 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--setups", default="sqlite,postgres,postgres2",
                         help="sqlite, postgres, postgres2 (two processes), comma-separated")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot")
+    parser.add_argument("--web-customers", type=int, default=50,
+                        help="web chat customers at once (0: skip the web chat)")
+    parser.add_argument("--web-rounds", type=int, default=20,
+                        help="messages each web chat customer sends, one reply awaited each")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="longest wait for the replies of a phase")
     return parser.parse_args()
