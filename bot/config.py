@@ -103,6 +103,10 @@ class NluSettings(BaseModel):
     rasa_timeout: float = 3.0
     embeddings: bool = False
     """Add sentence embeddings to the local model (needs the ``embeddings`` extra)."""
+    encoder: Literal["e5", "minilm"] = "e5"
+    """Which sentence encoder: ``e5`` (multilingual, extra ``embeddings``) or ``minilm``
+    (English only, extra ``embeddings-minilm``). Setting it switches embeddings on unless
+    ``embeddings`` is set to false as well."""
     onnx_cache: Path | None = None
     """Where the embeddings' ONNX file is cached (default ``~/.cache/sarafan/onnx``)."""
 

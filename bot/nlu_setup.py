@@ -52,10 +52,15 @@ def training_data(settings: Settings) -> TrainingData:
 
 
 def classifier_settings(settings: Settings) -> ClassifierSettings:
-    """The classifier knobs the bot's settings choose (``SARAFAN_NLU__EMBEDDINGS``)."""
-    if settings.nlu.onnx_cache is not None:
-        os.environ[CACHE_ENV] = str(settings.nlu.onnx_cache)
-    return ClassifierSettings(embeddings=settings.nlu.embeddings)
+    """The classifier knobs the bot's settings choose (``SARAFAN_NLU__EMBEDDINGS``,
+    ``SARAFAN_NLU__ENCODER``)."""
+    nlu = settings.nlu
+    if nlu.onnx_cache is not None:
+        os.environ[CACHE_ENV] = str(nlu.onnx_cache)
+    # Naming an encoder is asking for it: one setting switches embeddings on, unless
+    # SARAFAN_NLU__EMBEDDINGS=false says otherwise.
+    chosen = "encoder" in nlu.model_fields_set and "embeddings" not in nlu.model_fields_set
+    return ClassifierSettings(embeddings=nlu.embeddings or chosen, encoder=nlu.encoder)
 
 
 def local_model(settings: Settings) -> LocalNlu:

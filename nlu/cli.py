@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from nlu.embeddings import ENCODERS
 from nlu.evaluate import Report, evaluate
 from nlu.local import LocalNlu
 from nlu.settings import ClassifierSettings
@@ -91,6 +92,28 @@ EmbeddingsOption = Annotated[
     typer.Option("--embeddings/--no-embeddings",
                  help="Add sentence embeddings (needs the 'embeddings' extra)."),
 ]
+EncoderOption = Annotated[
+    str | None,
+    typer.Option("--encoder", metavar="e5|minilm",
+                 help="Sentence encoder, and switch embeddings on: e5 (multilingual, extra "
+                 "'embeddings') or minilm (English, extra 'embeddings-minilm')."),
+]
+
+
+def choose_encoder(
+    settings: ClassifierSettings, embeddings: bool | None, encoder: str | None
+) -> ClassifierSettings:
+    """Apply ``--embeddings/--no-embeddings`` and ``--encoder`` to the source's settings.
+
+    Naming an encoder switches embeddings on unless ``--no-embeddings`` is given too.
+    """
+    if encoder is not None:
+        if encoder not in ENCODERS:
+            raise fail(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}")
+        settings = replace(settings, encoder=encoder, embeddings=embeddings is not False)
+    elif embeddings is not None:
+        settings = replace(settings, embeddings=embeddings)
+    return settings
 
 
 def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.Typer:
@@ -98,12 +121,11 @@ def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.
     app = typer.Typer(help=help, no_args_is_help=True)
 
     def resolve(
-        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None
+        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None,
+        encoder: str | None = None,
     ) -> tuple[TrainingData, Path, ClassifierSettings, str]:
         chosen = source()
-        settings = chosen.settings
-        if embeddings is not None:
-            settings = replace(settings, embeddings=embeddings)
+        settings = choose_encoder(chosen.settings, embeddings, encoder)
         if data:
             loaded, name = load_data(data), ", ".join(map(str, data))
         else:
@@ -114,9 +136,10 @@ def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.
         return loaded, model_dir or chosen.model_dir, settings, name
 
     def model_for(
-        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None
+        data: list[Path] | None, model_dir: Path | None, embeddings: bool | None,
+        encoder: str | None,
     ) -> tuple[LocalNlu, Path, str]:
-        loaded, directory, settings, name = resolve(data, model_dir, embeddings)
+        loaded, directory, settings, name = resolve(data, model_dir, embeddings, encoder)
         try:
             return load_or_train(loaded, directory, settings), directory, name
         except (ValueError, ImportError) as exc:  # too little data, a missing extra
@@ -137,11 +160,11 @@ def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.
     @app.command("train")
     def train_command(
         data: DataOption = None, model_dir: ModelDirOption = None,
-        embeddings: EmbeddingsOption = None,
+        embeddings: EmbeddingsOption = None, encoder: EncoderOption = None,
     ) -> None:
         """Train (only if data or settings changed) and print the model file."""
         started = time.perf_counter()
-        model, directory, name = model_for(data, model_dir, embeddings)
+        model, directory, name = model_for(data, model_dir, embeddings, encoder)
         typer.echo(
             f"model {model.data_hash[:16]} with {len(model.intents)} intents from {name} "
             f"ready in {time.perf_counter() - started:.1f}s in {directory}"
@@ -155,10 +178,10 @@ def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.
         language: Annotated[
             str | None, typer.Option(help="The customer's stored language.")
         ] = None,
-        embeddings: EmbeddingsOption = None,
+        embeddings: EmbeddingsOption = None, encoder: EncoderOption = None,
     ) -> None:
         """Parse one message with the bot's model and print the result as JSON."""
-        model, _, _ = model_for(data, model_dir, embeddings)
+        model, _, _ = model_for(data, model_dir, embeddings, encoder)
         typer.echo(json.dumps(model.parse_sync(text, language=language).to_json(),
                               ensure_ascii=False, indent=2))
 
@@ -173,10 +196,10 @@ def make_app(source: SourceFactory = bundled_source, help: str = HELP) -> typer.
         out: Annotated[Path, typer.Option(help="Directory for report.json and the PNG.")] = Path(
             "var/nlu/report"
         ),
-        embeddings: EmbeddingsOption = None,
+        embeddings: EmbeddingsOption = None, encoder: EncoderOption = None,
     ) -> None:
         """Per-intent precision/recall/F1, top confusions, out-of-scope recall; JSON + PNG."""
-        model, _, _ = model_for(train_data, model_dir, embeddings)
+        model, _, _ = model_for(train_data, model_dir, embeddings, encoder)
         examples = load_data(test_data).examples
         if not examples:
             raise fail("the test data has no examples")

