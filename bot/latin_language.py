@@ -70,16 +70,18 @@ _UNSUPPORTED: dict[str, frozenset[str]] = {
     "fr": _words(
         "je suis est mon la mes ou quand comment pourquoi et pas merci bonjour commande "
         "livraison colis vous votre nous avec pour dans les des une le du au aux rembourser "
-        "remboursement paiement payer qui quoi elle en livrez livrer envoyez acceptez ce"),
+        "remboursement paiement payer qui quoi elle en livrez livrer envoyez acceptez ce combien "
+        "coute puis pouvez est-ce"),
     "es": _words(
         "donde esta la pedido envio cuando cuanto como por que para hola gracias el los las "
         "una tengo quiero puedo pueden ustedes devolver reembolso pago tarjeta cuesta hay con "
         "sin del al en envian envios"),
     "it": _words(
         "dove sono il mio mia ordine spedizione quanto costa la perche ciao grazie gli della non "
-        "posso potete avete rimborso pagamento consegna"),
+        "posso potete avete rimborso pagamento consegna pagare spedite quanto tempo con per"),
     "pt": _words(
-        "onde meu minha entrega obrigado obrigada ola voce voces nao encomenda"),
+        "onde meu minha entrega obrigado obrigada ola voce voces nao encomenda quanto tempo "
+        "demora para posso pagar envio"),
     "tr": _words(
         "nerede siparisim siparis kargo zaman neden merhaba tesekkurler tesekkur lutfen benim "
         "bir ve icin iade odeme"),
@@ -88,13 +90,17 @@ _UNSUPPORTED: dict[str, frozenset[str]] = {
         "verzending betalen terugbetaling het een"),
     "pl": _words(
         "gdzie jest moje moja zamowienie kiedy jak dlaczego dziekuje dzien dobry prosze czy "
-        "mozna wysylka przesylka zwrot platnosc nie"),
+        "mozna wysylka przesylka zwrot platnosc nie do sie"),
 }
 # Persian verbs in Latin letters: mi-/nemi-/be- prefixes with personal endings.
 _FINGLISH_VERB = re.compile(r"^(?:mi|nemi|bi|be)[a-z]{2,}(?:am|i|e|im|id|in|an|and|eh)$")
 _ENGLISH_SUFFIX = re.compile(r"(?:ing|ed|tion|ly)$")
 CLEAR_LEAD = 2.0
 """The winner needs at least this many points more than the runner-up."""
+UNSUPPORTED_POINTS = 2.0
+"""An unsupported language needs this many points ("posso pagare": two Italian words)…"""
+UNSUPPORTED_LEAD = 1.0
+"""…and this lead over every language the bot writes, to be told apart from English."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +113,36 @@ class LatinGuess:
 
 def guess_latin(text: str) -> LatinGuess | None:
     """The language of a mostly-Latin message by its function words, or None when unclear."""
+    scores = _scores(text)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top - second < CLEAR_LEAD:
+        return None
+    return LatinGuess(best, top - second)
+
+
+def unsupported_latin(text: str) -> str | None:
+    """A language the bot does not write, when its words are clearly ahead of the bot's own
+    languages though not of each other ("posso pagare con…": Italian, Spanish and Portuguese
+    share words; which of them does not matter, only that it is none of ours)."""
+    scores = _scores(text)
+    if not scores:
+        return None
+    theirs = max(_UNSUPPORTED, key=lambda code: scores[code])
+    ours = max(scores[code] for code in _MARKERS)
+    if scores[theirs] >= UNSUPPORTED_POINTS and scores[theirs] - ours >= UNSUPPORTED_LEAD:
+        return theirs
+    return None
+
+
+def _scores(text: str) -> dict[str, float]:
+    """Points per language for a mostly-Latin message (empty for other scripts)."""
     text = _without_accents(text)
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.8 * len(letters):
-        return None
+        return {}
     markers = {**_MARKERS, **_UNSUPPORTED}
     scores = dict.fromkeys(markers, 0.0)
     for word in _WORD.findall(text.casefold()):
@@ -121,17 +153,25 @@ def guess_latin(text: str) -> LatinGuess | None:
             scores["fa"] += 1.0
         if not owners and _ENGLISH_SUFFIX.search(word):
             scores["en"] += 0.5
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top - second < CLEAR_LEAD:
-        return None
-    return LatinGuess(best, top - second)
+    return scores
+
+
+def marker_words() -> frozenset[str]:
+    """The frequent words of the bot's own languages in Latin letters (support reads them as
+    the bot's language, not as unknown words)."""
+    return frozenset().union(*_MARKERS.values())
 
 
 def uses_words_of(text: str, code: str) -> bool:
     """Some word of ``text`` is one of the frequent words of ``code`` ("delivery" for en)."""
+    return share_of_words(text, code) > 0
+
+
+def share_of_words(text: str, code: str) -> float:
+    """The share of ``text``'s words that are frequent words of ``code``."""
     markers = _MARKERS.get(code, frozenset())
-    return any(word in markers for word in _WORD.findall(_without_accents(text).casefold()))
+    found = _WORD.findall(_without_accents(text).casefold())
+    return sum(word in markers for word in found) / len(found) if found else 0.0
 
 
 def _without_accents(text: str) -> str:

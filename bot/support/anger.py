@@ -46,12 +46,13 @@ PERSON = _any(
 THREAT = _any(
     # en
     r"\b(?:1|one)[ -]?stars?\b|bad review|negative review|review everywhere|"
-    r"\blawyer|\bsue\b|\bcourt\b|\bpolice\b|consumer protection|chargeback|"
+    r"\blawyer|\bsue\b|\bcourt\b|lawsuit|legal action|\bpolice\b|consumer protection|chargeback|"
     r"never (?:buy|buying|order|ordering|shop|shopping)\w*|\bscam|\bfraud|ripped off|"
     r"rip[- ]?off|\bthieves\b|call my bank|dispute (?:the|this|a) (?:charge|payment)|report you",
     # ru
     r"(?:одну|1|одна) звезд|плох\w* отзыв|негатив\w* отзыв|отзыв\w* везде|суд\b|в суд|"
-    r"юрист|адвокат|роспотребнадзор|прокуратур|полици|защит\w* прав потребител|"
+    r"юрист|адвокат|\bиск\b|исков\w* заявлени|роспотребнадзор|прокуратур|полици|"
+    r"защит\w* прав потребител|"
     r"мошенник|обманщик|развод(?:илы|ят)|никогда (?:больше )?(?:не|у вас)|больше (?:никогда|не)"
     r" \w* ?(?:куплю|закажу|покупать|заказывать)",
     r"\b(?:obmanshchiki|moshenniki|nikogda|sud)\b|оспорю (?:платеж|оплату)|заявлени\w* в банк",
@@ -60,12 +61,12 @@ THREAT = _any(
     r"هیچ ?وقت|دیگه هیچ|حمایت از مصرف",
     r"\b(?:kolahbardar\w*|shekayat\w*|dadgah|vakil|hichvaght|hichvagh|dozd)\b",
     # bg
-    r"(?:една|1) звезд|лош\w* отзив|отзив\w* навсякъде|съдя|съд\b|адвокат|кзп|полиция|"
+    r"(?:една|1) звезд|лош\w* отзив|отзив\w* навсякъде|съдя|съд\b|съдебн|адвокат|кзп|полиция|"
     r"измам|никога повече|крадци",
     r"\b(?:izmam\w*|nikoga)\b",
     # el
     r"(?:ενα|1) αστερ|κακη κριτικη|κριτικη .*αστερ|δικαστηρι|δικηγορ|καταγγελ|απατεων|"
-    r"ποτε ξανα|αστυνομ|κλεφτες",
+    r"ποτε ξανα|αστυνομ|κλεφτες|μηνυσ|νομικα μετρα",
     r"\b(?:apateones|ksanagoras\w*|dikastirio)\b",
 )
 UPSET = _any(

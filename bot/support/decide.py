@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config import LANGUAGES
-from bot.latin_language import guess_latin, refine, uses_words_of
+from bot.latin_language import guess_latin, refine, share_of_words, unsupported_latin
 from bot.support.anger import describes_damage, read_anger
 from bot.support.kb.model import Entry, KnowledgeBase
 from bot.support.scope import Reading, Vocabulary, read
@@ -20,6 +20,9 @@ FOREIGN_CONFIDENCE = 0.8
 FOREIGN_LETTERS = frozenset("іїєґўђћџљњјѓќѕәғқңөұүһßäöüñ¿¡łąęśźżćńřěůğışăţțșãõœ")
 """Letters of languages the bot does not write (Ukrainian, Serbian, Kazakh, German, Spanish,
 Polish, Czech, Turkish, Romanian, Portuguese, French); not é/è, which English borrows."""
+ENGLISH_SHARE = 0.5
+"""A message with letters of another language is English only when this share of its words
+are frequent English words ("the café is closed")."""
 OWN_LETTERS = frozenset("ыэъщёпچژگ")
 """Letters only the bot's own languages use (Russian, Persian) among their script-mates."""
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "help"})
@@ -30,6 +33,9 @@ OVERRULED = frozenset({"complaint", "request_human"})
 JOINED = re.compile(r"\b(?:and|also|plus|or)\b|\bи\b|\bили\b|\bа также\b|\bκαι\b| و | یا |"
                     r"\?.*\w.*\?")
 """Words that join two questions or offer a choice ("refund or return?"), and two "?"."""
+UNKNOWN_SMALL_TALK = 3
+"""A greeting or thanks has at most a couple of words beyond the core intents' own ("thanks a
+lot mate"); "did barcelona win last night" read as goodbye has three the bot does not know."""
 LONG_MESSAGE_WORDS = 30
 """Longer messages tell a story before the question: their "and"s do not join questions."""
 IDENTIFIERS = frozenset({"order_id", "number", "email", "url", "phone_number"})
@@ -85,8 +91,14 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     ranked = _ranked(parse, kb)
     if reading.off_topic and reading.shop_words - reading.times < 2 * policy.shop_words_required:
         return Decision(Verdict.DECLINE)
+    if len(text.split()) <= LONG_MESSAGE_WORDS and not describes_damage(text) \
+            and _strange(reading, ranked, policy.unknown_confidence):
+        # A story before the question has many words no example uses, and a broken thing is
+        # named in words the examples may lack ("φλιτζάνια"): neither is another business.
+        return Decision(Verdict.DECLINE)
     if reading.shop_words < policy.shop_words_required:
-        if top.name in SMALL_TALK and confident and not reading.names:
+        if top.name in SMALL_TALK and confident and not reading.names \
+                and len(reading.unknown) < UNKNOWN_SMALL_TALK:
             return Decision(Verdict.SMALL_TALK, intent=top.name)
         if reading.names and not reading.content and not reading.off_topic:
             return Decision(Verdict.CLARIFY, _known(kb, PLACE_ENTRIES), topic="place")
@@ -138,6 +150,18 @@ def decide_support(text: str, parse: Parse, kb: KnowledgeBase,
     return Decision(Verdict.OUT_OF_SCOPE)
 
 
+def _strange(reading: Reading, ranked: list[tuple[Entry, float]], sure: float) -> bool:
+    """Somebody else's business by coverage, not by a word list: at least as many words the
+    bot does not know at all as words of its examples ("у вас есть чай гринфилд в
+    пакетиках?": чай is a shop word, гринфилд and пакетиках are nobody's), and the NLU not
+    sure of an entry. A word of an entry's title counts twice ("возврат или обмен?" names
+    the returns topic). Messages with no shop word are judged below (small talk, places)."""
+    weight = reading.shop_words - reading.times + reading.titled
+    if not reading.shop_words or len(reading.unknown) < weight:
+        return False
+    return not ranked or ranked[0][1] < sure
+
+
 def masked(text: str, parse: Parse) -> str:
     """``text`` with order ids, numbers, e-mails, links and phone numbers blanked out.
 
@@ -161,7 +185,11 @@ def _foreign(text: str, parse: Parse) -> bool:
     if guess.code not in LANGUAGES:
         return guess.confidence >= FOREIGN_CONFIDENCE
     latin = guess_latin(text)
-    spoken = (latin is not None and latin.code in LANGUAGES) or uses_words_of(text, "en")
+    if (latin is None or latin.code not in LANGUAGES) and unsupported_latin(text):
+        return True
+    # "czy wysyłacie do Polski?": one English-looking word ("do") does not make it English.
+    spoken = (latin is not None and latin.code in LANGUAGES) \
+        or share_of_words(text, "en") >= ENGLISH_SHARE
     return not spoken and len(text.split()) > 1 \
         and sum(char in FOREIGN_LETTERS for char in text.casefold()) >= 1 \
         and not any(char in OWN_LETTERS for char in text.casefold())

@@ -14,9 +14,18 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
+from bot.latin_language import marker_words
 from bot.support.kb.model import KnowledgeBase
 from nlu.text import normalize, words
+from nlu.training_data import load_training_data
+from nlu.types import OUT_OF_SCOPE
+
+CORE_DATA = Path(__file__).resolve().parents[2] / "nlu" / "data"
+"""The core intents' examples (greetings, thanks, asking for a person, complaints): their
+words are the bot's own language, not another business's."""
 
 
 def _words(text: str) -> frozenset[str]:
@@ -34,29 +43,30 @@ to for of in on at by from with about and or but if so as than then too very jus
 how what where when why who which whom whose there here any some all one pls please plz hi
 hello hey dear thanks thank ok okay question problem issue help tell know want wanna need
 get got still again now today tonight tomorrow yesterday already ever never im ive dont
-doesnt cant wont isnt whats wheres hows during after before until within
+doesnt cant wont isnt whats wheres hows during after before until within regarding
+concerning
 я мне меня мой моя мое мои моей моего моим моему мою
 вы вас вам ваш ваша ваши мы нас нам наш он она оно они его ее
 их это этот эта эти тот та те то и а но или да нет не ни в во на по с со к ко у о об от до
 за из для при про как что где когда почему зачем кто какой какая какие какое какую сколько
 ли же бы вот уже еще ещё есть был была было были будет буду можно нужно надо хочу хотел
 хотела пожалуйста здравствуйте привет добрый день спасибо вопрос проблема помогите скажите
-подскажите сейчас сегодня завтра вчера очень через после перед около
+подскажите сейчас сегодня завтра вчера очень через после перед около поводу насчет
 من تو او ما شما آنها این آن اون یه یک و یا اما که از به با در برای تا را رو هم هست هستم
 است نیست بود میشه می‌شه چی چه چطور چطوری چرا کجا کجاست کی کدوم کدام چند چقدر آیا لطفا
 لطفاً سلام ممنون مرسی سوال سؤال مشکل دارم دارید دارین داره میخوام می‌خوام خواستم الان
-امروز فردا دیروز خیلی یه سوال درباره مورد چطوره چطوریه چیه
+امروز فردا دیروز خیلی یه سوال درباره مورد چطوره چطوریه چیه جای برام بهم واسه
 аз ти той тя то ние вие те мен ме ми мой моя мое моите моята моят
 ваш ваша вашата вас ви нас ни и а но
 или да не ни в във на по с със към у от до за из при как какво къде кога защо кой коя кое
 кои колко ли ще е са съм си бе беше има няма може трябва искам искаме моля здравейте
 здрасти благодаря въпрос проблем помогнете кажете сега днес утре вчера много през след
-преди около чрез
+преди около чрез относно
 εγω εμενα μου με εσυ εσεις σας σου μας εμεις αυτος αυτη αυτο αυτα ο η το οι τα τον την του
 της των τους στο στη στην στον στα στις στους και η αλλα ή να θα δεν μη μην σε απο για με
 προς πως τι που ποτε γιατι ποιος ποια ποιο ποσο ποσα ποσες ειναι ειμαι ειστε ηταν εχω εχει
 εχετε μπορω μπορειτε θελω παρακαλω γεια καλησπερα ευχαριστω ερωτηση προβλημα βοηθεια τωρα
-σημερα αυριο χθες πολυ μετα πριν μεχρι
+σημερα αυριο χθες πολυ μετα πριν μεχρι σχετικα
 """)
 
 # Question words are function words for matching, but a message that has one asks something
@@ -173,6 +183,11 @@ class Vocabulary:
     """Places and brands: the generic list and the brand's own."""
     off_topic: frozenset[str] = OFF_TOPIC
     """Other businesses' words: the generic list and the brand's own."""
+    known: frozenset[str] = frozenset()
+    """Stems the bot knows besides the example questions: the answers' and titles' words, the
+    core intents' examples and the transliterated function words. A content word outside
+    ``shares`` and ``known`` is a word of somebody else's business ("Lipton", "Barcelona",
+    "пакетиках" of a brand it does not sell)."""
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Vocabulary:
@@ -189,11 +204,25 @@ class Vocabulary:
             for title in entry.titles.values():
                 for word in _content(title, names, off_topic):
                     titles[stem(word)].add(entry.id)
+        known = set(titles) | _core_stems()
+        for entry in kb.entries.values():
+            for answer in entry.answers.values():
+                known.update(stem(word) for word in _content(answer, names, off_topic))
         return cls({key: {e: n / sum(counts.values()) for e, n in counts.items()}
                     for key, counts in found.items()},
                    {key: frozenset(ids) for key, ids in titles.items()},
                    {key: sum(counts.values()) for key, counts in found.items()},
-                   names, off_topic)
+                   names, off_topic, frozenset(known))
+
+
+@cache
+def _core_stems() -> frozenset[str]:
+    """Stems of the core intents' examples (not ``out_of_scope``'s) and of the transliterated
+    function words: read once per process."""
+    data = load_training_data([CORE_DATA])
+    found = {stem(word) for example in data.examples if example.intent != OUT_OF_SCOPE
+             for word in _content(example.text)}
+    return frozenset(found | {stem(word) for word in marker_words()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +246,10 @@ class Reading:
     """Question words in the message ("where", "how much")."""
     times: int = 0
     """Shop words that only say when (days, weekend): they do not make weather a shop topic."""
+    unknown: tuple[str, ...] = ()
+    """Content words the bot does not know at all (see ``Vocabulary.known``)."""
+    titled: int = 0
+    """Content words of an entry's title ("возврат" in "Возврат товара"): a topic named."""
 
     @property
     def size(self) -> int:
@@ -264,7 +297,11 @@ def read(text: str, vocabulary: Vocabulary) -> Reading:
                        for e in ids)
     asks = sum(w in QUESTION_WORDS for w in tokens)
     times = sum(w in TIME_WORDS and stem(w) in vocabulary.shares for w in content)
-    return Reading(content, names, off_topic, known, topics, pointing, asks, times)
+    unknown = tuple(w for w in content if stem(w) not in vocabulary.shares
+                    and stem(w) not in vocabulary.known and w not in TIME_WORDS)
+    titled = sum(stem(w) in vocabulary.titles for w in content)
+    return Reading(content, names, off_topic, known, topics, pointing, asks, times, unknown,
+                   titled)
 
 
 def _tokens(text: str) -> list[str]:

@@ -65,13 +65,14 @@ async def test_low_confidence_clarifies_then_the_tap_answers(
 
 
 async def test_two_misses_open_a_ticket(bot: BotHarness) -> None:
-    replies = await bot.converse(["fix my bike", "fix my fence"])
+    # Shop words and no entry: misses ("fix my bike" has a word nobody knows: declined).
+    replies = await bot.converse(["can you fix it for me", "please fix the thing"])
     assert "don't know" in replies[0][0].text
     assert "ticket #" in replies[1][0].text
     [ticket] = await tickets(bot)
     assert ticket.reason == "misses"
     assert [m.author for m in ticket.transcript][-2:] == ["bot", "customer"]
-    assert ticket.transcript[-1].text == "fix my fence"
+    assert ticket.transcript[-1].text == "please fix the thing"
 
 
 async def test_human_operator_reply_and_close(bot: BotHarness) -> None:

@@ -48,10 +48,12 @@ def test_unsure_question_offers_the_closest_entries() -> None:
 
 
 def test_out_of_scope_admits_it_then_hands_over_on_the_second_miss() -> None:
-    first = decide(turn("can you fix my bike", parse_=parse()), registry())
+    # Shop words, no entry: a miss ("fix my bike" has a word nobody knows: declined, no miss).
+    first = decide(turn("can you fix it for me", parse_=parse()), registry())
     assert "don't know" in first.replies[0].text
     assert first.state.data["misses"] == 1 and not first.records
-    second = decide(turn("can you fix my car", parse_=parse(), state=first.state), registry())
+    second = decide(turn("please fix the thing", parse_=parse(), state=first.state),
+                    registry())
     [record] = second.records
     assert isinstance(record, OpenTicket) and record.reason == "misses"
     assert second.sends[0].chat_id == str(OPERATORS)

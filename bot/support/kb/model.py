@@ -65,6 +65,10 @@ class Policy:
     (transliteration the examples lack, "dai trek nomer"); never for places or off-topic."""
     shop_words_required: int = 1
     """Content words of the examples a message needs to count as the shop's business."""
+    unknown_confidence: float = 0.7
+    """A message with at least as many words the bot does not know at all (not in the
+    examples, answers, titles or core intents: "Lipton", "Barcelona") as shop words is
+    declined unless the NLU is this sure of an entry; 1 turns the rule off."""
     misses_before_handoff: int = 2
     """Out-of-scope messages in a row before a person takes over."""
     angry_sentiment: float = -0.6
