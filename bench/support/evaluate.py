@@ -21,7 +21,10 @@ CASES = ROOT / "tests" / "support_quality" / "cases.yml"
 FRESH = ROOT / "tests" / "support_quality" / "fresh.yml"
 """The issue-14 test set; its misses were studied, so it is development data now."""
 FRESH2 = ROOT / "tests" / "support_quality" / "fresh2.yml"
-"""The held-out set: written by someone who never saw the examples; only ever measured."""
+"""Written by someone who never saw the examples; held out in sessions 3, studied since
+session 4 (development data now)."""
+FRESH3 = ROOT / "tests" / "support_quality" / "fresh3.yml"
+"""The held-out set (session 4): written blind; only ever measured, its misses never listed."""
 DEV = Path(__file__).resolve().parent / "dev.yml"
 """Where thresholds and word lists are tuned."""
 KINDS = ("answer", "clarify", "handoff", "out_of_scope")
