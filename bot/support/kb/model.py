@@ -68,7 +68,7 @@ class Policy:
     unknown_confidence: float = 0.7
     """A message with at least as many words the bot does not know at all (not in the
     examples, answers, titles or core intents: "Lipton", "Barcelona") as shop words is
-    declined unless the NLU is this sure of an entry; 1 turns the rule off."""
+    declined unless the NLU is this sure of an entry; 0 turns the rule off."""
     misses_before_handoff: int = 2
     """Out-of-scope messages in a row before a person takes over."""
     angry_sentiment: float = -0.6
