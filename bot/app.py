@@ -87,8 +87,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     leases = Leases(sessionmaker, worker=worker_identity(settings.worker_id, settings.port),
                     seconds=settings.lease_seconds)
     signals = ChatSignals()  # the web chat's long-polls wait here, each on its own chat
-    sender = Sender(sessionmaker, channels, on_sent=state.notify_sent, leases=leases,
-                    on_delivered=signals.notify)
+    sender = Sender(sessionmaker, channels, leases=leases, on_delivered=signals.notify)
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
                           concurrency=settings.workers, leases=leases,
                           on_outbox=sender.wake.set)

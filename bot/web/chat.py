@@ -39,20 +39,22 @@ import json
 import re
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from babel.numbers import format_decimal
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.channels.runtime import Ingest
 from bot.channels.webchat import NAME
 from bot.config import LANGUAGES
+from bot.engine.signals import ChatSignals
 from bot.i18n import gettext, is_rtl
 from bot.messages import Inbound, Kind
-from bot.storage.inbox import enqueue
+from bot.storage.inbox import InboxWriter, chat_key
 from bot.storage.models import MessageLog
 from bot.storage.outage import Unavailable, is_outage, outage_log
 from bot.web.errors import Refused, too_many, unavailable
@@ -141,11 +143,26 @@ async def post_message(request: Request) -> Response:
     if wait := limits.chats.take(message.chat_id):
         return too_many(wait)
     try:
-        stored = await enqueue(state.sessionmaker, message)
-    except Unavailable:  # logged once per outage by enqueue
+        stored = await _ingest(state)(message)
+    except Unavailable:  # logged once per outage by the writer
         return unavailable().response()
-    state.processor_wake()
     return JSONResponse({"stored": stored, "update_id": message.update_id}, status_code=202)
+
+
+def _ingest(state: AppState) -> Ingest:
+    """The app's ingest (group commit shared with the webhooks, wakes the processor); a bare app
+    (tests) gets a writer of its own."""
+    ingest = state.extras.get("ingest")
+    if ingest is None:
+        writer = InboxWriter(state.sessionmaker)
+
+        async def ingest(message: Inbound) -> bool:
+            stored = await writer(message)
+            state.processor_wake()
+            return stored
+
+        state.extras["ingest"] = ingest
+    return cast(Ingest, ingest)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -221,30 +238,50 @@ async def get_messages(request: Request) -> Response:
         return Refused("after must be a message id (a whole number)").response()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + LONG_POLL_SECONDS
+    signals, key = _signals(state), chat_key(NAME, None, chat_id)
     while True:
-        waiter = state.sent_waiter()
-        try:
-            rows = await _rows(state, chat_id, int(after))
-        except Unavailable:
-            return unavailable().response()
-        left = deadline - loop.time()
-        if rows or request.query_params.get("wait") != "1" or left <= 0:
-            return JSONResponse({"messages": [_show(row) for row in rows]})
-        if await request.is_disconnected():
-            return Response(status_code=204)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter.wait(), timeout=min(left, RECHECK_SECONDS))
+        # Listening before reading: a delivery between the read and the wait still wakes us.
+        with signals.listening(key) as delivered:
+            try:
+                rows = await _rows(state, chat_id, int(after))
+            except Unavailable:
+                return unavailable().response()
+            left = deadline - loop.time()
+            if rows or request.query_params.get("wait") != "1" or left <= 0:
+                return JSONResponse({"messages": [_show(row) for row in rows]})
+            if await request.is_disconnected():
+                return Response(status_code=204)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(delivered.wait(), timeout=min(left, RECHECK_SECONDS))
 
 
-async def _rows(state: AppState, chat_id: str, after: int) -> list[MessageLog]:
-    query = select(MessageLog).where(MessageLog.channel == NAME, MessageLog.chat_id == chat_id,
-                                     MessageLog.id > after)
+def _signals(state: AppState) -> ChatSignals:
+    """The sender's per-chat wake-ups (a bare app without a sender: the recheck alone)."""
+    signals = state.extras.get("chat_signals")
+    if not isinstance(signals, ChatSignals):
+        signals = state.extras["chat_signals"] = ChatSignals()
+    return signals
+
+
+_SHOWN = (MessageLog.id, MessageLog.direction, MessageLog.text, MessageLog.body)
+_NEWEST = (select(*_SHOWN).where(MessageLog.channel == NAME,
+                                 MessageLog.chat_id == bindparam("chat_id"))
+           .order_by(MessageLog.id.desc()).limit(HISTORY))
+_AFTER = (select(*_SHOWN).where(MessageLog.channel == NAME,
+                                MessageLog.chat_id == bindparam("chat_id"),
+                                MessageLog.id > bindparam("after"))
+          .order_by(MessageLog.id).limit(HISTORY))
+"""Built once: columns, not ORM objects (no identity map, no per-row instrumentation)."""
+
+
+async def _rows(state: AppState, chat_id: str, after: int) -> list[Row[Any]]:
     # A first load shows the newest messages; later polls page forward from there.
-    order = MessageLog.id.desc() if after == 0 else MessageLog.id
+    query, values = (_NEWEST, {"chat_id": chat_id}) if after == 0 else (
+        _AFTER, {"chat_id": chat_id, "after": after})
     try:
         async with state.sessionmaker() as session:
-            result = await session.scalars(query.order_by(order).limit(HISTORY))
-            found = sorted(result.all(), key=lambda row: row.id)
+            result = await session.execute(query, values)
+            found = sorted(result.all(), key=lambda row: int(row.id))
     except Exception as exc:
         if not is_outage(exc):
             raise
@@ -254,7 +291,7 @@ async def _rows(state: AppState, chat_id: str, after: int) -> list[MessageLog]:
     return found
 
 
-def _show(row: MessageLog) -> dict[str, Any]:
+def _show(row: Row[Any]) -> dict[str, Any]:
     body = row.body or {}
     language = str(body.get("language", ""))
     return {

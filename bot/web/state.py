@@ -1,8 +1,7 @@
-"""What HTTP handlers share: the session factory and the wake-up signals of the workers."""
+"""What HTTP handlers share: the session factory, the processor's wake-up and the app's extras."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,18 +11,12 @@ from bot.storage.session import SessionMaker
 
 @dataclass
 class AppState:
-    """Handed to handlers as ``request.app.state.sarafan``."""
+    """Handed to handlers as ``request.app.state.sarafan``.
+
+    ``extras`` carries what the app wires in: ``ingest`` (group-committed inbox writes),
+    ``chat_signals`` (per-chat delivery wake-ups for the web chat's long-polls), settings.
+    """
 
     sessionmaker: SessionMaker
     processor_wake: Callable[[], None] = lambda: None
     extras: dict[str, Any] = field(default_factory=dict)
-    _sent: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def sent_waiter(self) -> asyncio.Event:
-        """An event set the next time the sender delivers something."""
-        return self._sent
-
-    def notify_sent(self) -> None:
-        """Wake every long-poll waiting for new messages."""
-        self._sent.set()
-        self._sent = asyncio.Event()
