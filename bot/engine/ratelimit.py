@@ -1,35 +1,121 @@
-"""Sliding-window rate limiting for sends, per chat, per group and overall."""
+"""Send rate limits (per chat, per group, per page, bot-wide) by the generic cell rate algorithm.
+
+A ``Limit(key, count, period)`` keeps one number per key, its "theoretical arrival time" (TAT):
+a send is allowed while ``tat - now <= period - period / count`` and moves the key's TAT to
+``max(tat, now) + period / count``. That allows a burst of ``count`` at once and then one send
+every ``period / count``: over any stretch of ``t`` seconds at most ``count + t * count / period``.
+One number per key is what lets every sender process share the state in the database.
+"""
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Limit
+from bot.storage import send_rates
+
+EPSILON = 1e-9
+"""Float slack, so a send exactly one interval later is not held back by a rounding error."""
+
+
+def wait(tats: Mapping[str, float], limits: Iterable[Limit], now: float) -> float:
+    """Seconds until a send under ``limits`` is allowed; 0 when it is allowed now."""
+    longest = 0.0
+    for limit in limits:
+        tat = tats.get(limit.key)
+        if tat is not None:
+            longest = max(longest, tat - now - (limit.period - limit.period / limit.count))
+    return longest if longest > EPSILON else 0.0
+
+
+def take(tats: MutableMapping[str, float], limits: Iterable[Limit], now: float) -> None:
+    """Count one send against every limit of ``limits``."""
+    for limit in limits:
+        tats[limit.key] = max(tats.get(limit.key, now), now) + limit.period / limit.count
+
+
+class Limiter(Protocol):
+    """Where a sender keeps the arrival times: each call is part of its claim transaction."""
+
+    clock: Callable[[], float]
+    """Unix seconds: a shared limiter compares them across processes (hosts keep NTP time)."""
+
+    async def lock(self, session: AsyncSession) -> None:
+        """Before ``load``: keep other senders off these keys until ``session`` commits."""
+
+    async def load(self, session: AsyncSession, keys: Collection[str]) -> dict[str, float]:
+        """The arrival times stored for ``keys`` (a key with none holds nothing back)."""
+        ...
+
+    async def save(self, session: AsyncSession, tats: Mapping[str, float]) -> None:
+        """Store new arrival times, with the claim they belong to."""
+
+    async def prune(self, session: AsyncSession) -> int:
+        """Forget keys whose arrival time has passed; how many."""
+        ...
 
 
 class RateLimiter:
-    """Remembers recent sends per key and says how long the next one must wait."""
+    """Keeps the arrival times in this process: for one sender process, and for tests."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._sent: defaultdict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._tats: dict[str, float] = {}
 
-    def delay(self, limits: Sequence[Limit]) -> float:
+    async def lock(self, session: AsyncSession) -> None:
+        """One sender per process: nobody else to keep off."""
+
+    async def load(self, session: AsyncSession, keys: Collection[str]) -> dict[str, float]:
+        """The arrival times of ``keys`` kept here."""
+        return {key: self._tats[key] for key in keys if key in self._tats}
+
+    async def save(self, session: AsyncSession, tats: Mapping[str, float]) -> None:
+        """Keep the new arrival times."""
+        self._tats.update(tats)
+
+    async def prune(self, session: AsyncSession) -> int:
+        """Forget keys whose arrival time has passed; how many."""
+        now = self.clock()
+        stale = [key for key, tat in self._tats.items() if tat < now]
+        for key in stale:
+            del self._tats[key]
+        return len(stale)
+
+    def delay(self, limits: Iterable[Limit]) -> float:
         """Seconds to wait before a send under ``limits`` is allowed (0 when allowed now)."""
-        now = self._clock()
-        wait = 0.0
-        for limit in limits:
-            window = self._sent[limit.key]
-            while window and window[0] <= now - limit.period:
-                window.popleft()
-            if len(window) >= limit.count:
-                wait = max(wait, window[0] + limit.period - now)
-        return wait
+        return wait(self._tats, limits, self.clock())
 
-    def record(self, limits: Sequence[Limit]) -> None:
+    def record(self, limits: Iterable[Limit]) -> None:
         """Count one send against every limit."""
-        now = self._clock()
-        for limit in limits:
-            self._sent[limit.key].append(now)
+        take(self._tats, limits, self.clock())
+
+
+class SharedRateLimiter:
+    """Keeps the arrival times in the ``send_rates`` table: N processes share each limit.
+
+    Reads and writes happen in the sender's claim transaction, one statement each for the
+    whole batch, after ``lock`` (processes wait for each other's claim to commit).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+
+    async def lock(self, session: AsyncSession) -> None:
+        """Take the ``send_rates`` lock row until the claim commits."""
+        await send_rates.lock(session)
+
+    async def load(self, session: AsyncSession, keys: Collection[str]) -> dict[str, float]:
+        """One query for the batch's keys."""
+        return await send_rates.load(session, keys)
+
+    async def save(self, session: AsyncSession, tats: Mapping[str, float]) -> None:
+        """One upsert for the batch's keys."""
+        await send_rates.save(session, tats)
+
+    async def prune(self, session: AsyncSession) -> int:
+        """Delete the rows of keys that hold nothing back (chats long quiet)."""
+        return await send_rates.prune(session, before=self.clock())

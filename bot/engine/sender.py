@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import case, insert, tuple_, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BulkLimited, Channel, Limit, PermanentFailure, RetryLater
+from bot.engine import ratelimit
 from bot.engine.leases import Leases, claim_terms, holding
 from bot.engine.loop import run_until_stopped
-from bot.engine.ratelimit import RateLimiter
+from bot.engine.ratelimit import Limiter, SharedRateLimiter
 from bot.messages import Reply
 from bot.storage import queue
 from bot.storage.base import utcnow
@@ -24,6 +31,9 @@ log = logging.getLogger("sarafan.sender")
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 8
 CLAIM_PASSES = 3
+GROUP_SECONDS = 0.02
+"""How long the first finished send of a batch waits for the others to share its commit."""
+PRUNE_SECONDS = 60.0
 
 
 def backoff(attempt: int) -> float:
@@ -39,13 +49,14 @@ class Sender:
         sessionmaker: SessionMaker,
         channels: Mapping[str, Channel],
         *,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         on_sent: Callable[[], None] = lambda: None,
         leases: Leases | None = None,
         on_delivered: Callable[[str], None] = lambda _chat_key: None,
     ) -> None:
         self.sessionmaker, self.channels = sessionmaker, channels
-        self.limiter = limiter or RateLimiter()
+        self.limiter: Limiter = limiter or SharedRateLimiter()
+        """Shared by every process through the database, unless a test passes its own."""
         self.on_sent = on_sent
         self.leases = leases
         self.on_delivered = on_delivered
@@ -54,13 +65,14 @@ class Sender:
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
+        self._pruned = time.monotonic()
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send everything that may go now, or until ``stop``; returns how many were delivered."""
         sent = 0
         while not (stop and stop.is_set()) and (batch := await self._claim_batch()):
-            results = await asyncio.gather(*(self._send(row, token) for row, token in batch))
-            sent += sum(results)
+            sent += await self._send_batch(batch)
+        await self._prune_now_and_then()
         return sent
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 0.5) -> None:
@@ -90,33 +102,42 @@ class Sender:
         return sent
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
-        chosen: list[OutboxItem] = []
+        chosen: list[tuple[OutboxItem, Sequence[Limit]]] = []
         self.held_back = None
         seen: set[str] = set()  # chats looked at: chosen, rate-limited or taken by another sender
+        now, stored = self.limiter.clock(), Rates()
+        tats: dict[str, float] = {}  # as this claim leaves them
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             # Rows of other deployments' channels are never fetched; rate-limited chats are
             # skipped on the next pass, so a crowd of them cannot hide a chat that may send now.
             for _ in range(CLAIM_PASSES):
                 rows = await queue.candidates(session, OutboxItem, skip_chats=seen,
                                               limit=size * 2, channels=self.channels.keys())
-                for row in rows:
+                plans = [(row, *self._limits(row)) for row in rows]
+                await stored.read(self.limiter, session, plans, into=tats)
+                for row, waits_for, counts_toward in plans:
                     seen.add(row.chat_key)
-                    if len(chosen) < size and self._may_send(row):
-                        chosen.append(row)
+                    if len(chosen) < size and self._admit(tats, waits_for, counts_toward, now):
+                        chosen.append((row, counts_toward))
                 if len(rows) < size * 2 or len(chosen) >= size:
                     break
-            # One statement for the batch; a row another sender took meanwhile is left out
-            # (its send was counted toward the limits above: erring on the slow side).
-            return await queue.claim_many(session, chosen,
-                                          **claim_terms(self.leases, LEASE_SECONDS))
+            # One statement for the batch; a row another sender took meanwhile is left out,
+            # and only the rows this sender got count toward the limits it writes back.
+            claimed = await queue.claim_many(session, [row for row, _ in chosen],
+                                             **claim_terms(self.leases, LEASE_SECONDS))
+            if stored.locked:
+                got = {row.id for row, _ in claimed}
+                await self.limiter.save(session, stored.after(
+                    [counts for row, counts in chosen if row.id in got], now))
+            return claimed
 
-    def _may_send(self, row: OutboxItem) -> bool:
-        """Whether the limits let ``row`` go now; if so its send is counted toward them."""
-        waits_for, counts_toward = self._limits(row)
-        if (delay := self.limiter.delay(waits_for)) > 0:
+    def _admit(self, tats: dict[str, float], waits_for: Sequence[Limit],
+               counts_toward: Sequence[Limit], now: float) -> bool:
+        """Whether the limits let a row go now; if so its send is counted in ``tats``."""
+        if (delay := ratelimit.wait(tats, waits_for, now)) > 0:
             self.held_back = delay if self.held_back is None else min(self.held_back, delay)
             return False
-        self.limiter.record(counts_toward)
+        ratelimit.take(tats, counts_toward, now)
         return True
 
     def _limits(self, row: OutboxItem) -> tuple[Sequence[Limit], Sequence[Limit]]:
@@ -130,53 +151,152 @@ class Sender:
         bulk = list(channel.bulk_limits(row.account)) if isinstance(channel, BulkLimited) else []
         return (limits + bulk if row.bulk else limits), limits + bulk
 
-    async def _send(self, row: OutboxItem, token: str) -> bool:
-        with holding(self.leases, OutboxItem, token):
-            return await self._send_claimed(row, token)
+    async def _send_batch(self, batch: list[tuple[OutboxItem, str]]) -> int:
+        """Send the claimed rows side by side; record their outcomes in few transactions.
 
-    async def _send_claimed(self, row: OutboxItem, token: str) -> bool:
+        The outcomes that are in within ``GROUP_SECONDS`` of the first share one commit; a slow
+        send (a platform's 429 on a later piece) is recorded on its own, not waited for.
+        """
+        delivered = 0
+        with contextlib.ExitStack() as held:  # keep the leases alive until the outcome is in
+            for token in {token for _, token in batch}:
+                held.enter_context(holding(self.leases, OutboxItem, token))
+            pending = {asyncio.ensure_future(self._send(row, token)) for row, token in batch}
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if pending:
+                    more, pending = await asyncio.wait(pending, timeout=GROUP_SECONDS)
+                    done |= more
+                delivered += await self._record([task.result() for task in done])
+        return delivered
+
+    async def _send(self, row: OutboxItem, token: str) -> Outcome:
         channel = self.channels[row.channel]
         try:
             reply = Reply.from_json(row.reply)
         except (ValueError, TypeError, KeyError) as exc:
             log.error("outbox %s is unreadable: %s", row.id, exc)
-            return await self._close(row, token, status="failed", error=f"unreadable: {exc}")
+            return Outcome(row, token, {"status": "failed", "error": f"unreadable: {exc}"})
         try:
             message_id = await channel.send(chat_id=row.chat_id, reply=reply, account=row.account)
         except RetryLater as exc:
-            return await self._retry(row, token, str(exc), exc.seconds)
+            return self._retry(row, token, str(exc), exc.seconds)
         except PermanentFailure as exc:
             log.warning("outbox %s to %s stopped: %s", row.id, row.channel, exc)
-            return await self._close(row, token, status="failed", error=str(exc)[:2000])
+            return Outcome(row, token, {"status": "failed", "error": str(exc)[:2000]})
         except Exception as exc:
             log.exception("outbox %s: unexpected send error", row.id)
-            return await self._retry(row, token, f"{type(exc).__name__}: {exc}", None)
-        await self._delivered(row, token, reply, message_id)
-        return True
+            return self._retry(row, token, f"{type(exc).__name__}: {exc}", None)
+        return Outcome(row, token, {"platform_message_id": message_id}, reply)
 
-    async def _retry(self, row: OutboxItem, token: str, error: str, seconds: float | None) -> bool:
+    def _retry(self, row: OutboxItem, token: str, error: str, seconds: float | None) -> Outcome:
         attempt = row.attempts + 1  # the row was read before this claim counted it
         if attempt >= MAX_ATTEMPTS:
-            return await self._close(row, token, status="failed", error=f"gave up: {error}"[:2000])
+            return Outcome(row, token, {"status": "failed", "error": f"gave up: {error}"[:2000]})
         wait = seconds if seconds is not None else backoff(attempt)
-        return await self._close(row, token, status="pending", error=error[:2000],
-                                 not_before=utcnow() + timedelta(seconds=wait))
+        return Outcome(row, token, {"status": "pending", "error": error[:2000],
+                                    "not_before": utcnow() + timedelta(seconds=wait)})
 
-    async def _close(self, row: OutboxItem, token: str, **values: object) -> bool:
+    async def _record(self, outcomes: list[Outcome]) -> int:
+        """Close the rows of ``outcomes`` in one transaction; how many were delivered.
+
+        A delivered row whose claim was lost meanwhile (another sender took it after the lease
+        ran out) is not logged: that sender logs its own delivery.
+        """
+        delivered = [outcome for outcome in outcomes if outcome.reply is not None]
         try:
             async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
-                await queue.finish(session, OutboxItem, row.id, token, **values)
+                await _finish_delivered(session, delivered)
+                for outcome in outcomes:
+                    if outcome.reply is None:
+                        await queue.finish(session, OutboxItem, outcome.row.id, outcome.token,
+                                           **outcome.values)
         except DBAPIError:
-            log.exception("outbox %s: could not record the outcome; the lease will expire", row.id)
-        return False
+            log.exception("outbox: could not record %d outcomes; their leases will expire",
+                          len(outcomes))
+            return len(delivered)
+        for outcome in delivered:
+            self.on_delivered(outcome.row.chat_key)
+            self.on_sent()
+        return len(delivered)
 
-    async def _delivered(self, row: OutboxItem, token: str, reply: Reply, message_id: str) -> None:
-        async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
-            if await queue.finish(session, OutboxItem, row.id, token, status="sent",
-                                  sent_at=utcnow(), platform_message_id=message_id, error=None):
-                session.add(MessageLog(contact_id=row.contact_id, direction="out",
-                                       channel=row.channel, chat_id=row.chat_id,
-                                       platform_message_id=message_id, text=reply.text,
-                                       body=json.loads(row.reply)))
-        self.on_delivered(row.chat_key)
-        self.on_sent()
+    async def _prune_now_and_then(self) -> None:
+        """Delete the limit keys of chats long quiet, once in ``PRUNE_SECONDS``, not per send."""
+        if time.monotonic() - self._pruned < PRUNE_SECONDS:
+            return
+        self._pruned = time.monotonic()
+        try:
+            async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
+                await self.limiter.prune(session)
+        except DBAPIError:
+            log.warning("send rates: pruning failed; trying again later", exc_info=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the send of one claimed row ended: the values that close it, the reply delivered."""
+
+    row: OutboxItem
+    token: str
+    values: dict[str, object]
+    reply: Reply | None = None
+    """Set when the platform took the message: the row becomes ``sent`` and is logged."""
+
+
+class Rates:
+    """The arrival times one claim read, and the keys it looked for."""
+
+    def __init__(self) -> None:
+        self.tats: dict[str, float] = {}
+        self.asked: set[str] = set()
+        self.locked = False
+
+    async def read(self, limiter: Limiter, session: AsyncSession,
+                   plans: Sequence[tuple[OutboxItem, Sequence[Limit], Sequence[Limit]]],
+                   *, into: dict[str, float]) -> None:
+        """Load the keys of ``plans`` not read yet, in one query; copy them ``into`` too."""
+        keys = {limit.key for _, _, counts in plans for limit in counts} - self.asked
+        if not keys:
+            return
+        if not self.locked:
+            await limiter.lock(session)
+            self.locked = True
+        loaded = await limiter.load(session, keys)
+        self.asked |= keys
+        self.tats.update(loaded)
+        into.update(loaded)
+
+    def after(self, sends: Sequence[Sequence[Limit]], now: float) -> dict[str, float]:
+        """The arrival times that changed once ``sends`` are counted, in order."""
+        tats = dict(self.tats)
+        for limits in sends:
+            ratelimit.take(tats, limits, now)
+        return {key: tat for key, tat in tats.items() if self.tats.get(key) != tat}
+
+
+async def _finish_delivered(session: AsyncSession, delivered: Sequence[Outcome]) -> None:
+    """Mark ``delivered`` sent and log each row whose claim still held: two statements."""
+    if not delivered:
+        return
+    by_id = {outcome.row.id: outcome for outcome in delivered}
+    message_ids = {row_id: str(outcome.values["platform_message_id"])
+                   for row_id, outcome in by_id.items()}
+    result = await session.execute(
+        update(OutboxItem)
+        .where(tuple_(OutboxItem.id, OutboxItem.claim_token)
+               .in_([(outcome.row.id, outcome.token) for outcome in delivered]))
+        .values(status="sent", sent_at=utcnow(), error=None,
+                platform_message_id=case(message_ids, value=OutboxItem.id))
+        .returning(OutboxItem.id)
+        .execution_options(synchronize_session=False))
+    logged = [by_id[row_id] for row_id in sorted(result.scalars().all())]
+    if logged:
+        await session.execute(insert(MessageLog), [_log_entry(outcome) for outcome in logged])
+
+
+def _log_entry(outcome: Outcome) -> dict[str, Any]:
+    row, reply = outcome.row, outcome.reply
+    assert reply is not None  # only delivered outcomes are logged
+    return {"contact_id": row.contact_id, "direction": "out", "channel": row.channel,
+            "chat_id": row.chat_id, "platform_message_id": outcome.values["platform_message_id"],
+            "text": reply.text, "body": json.loads(row.reply)}

@@ -1,4 +1,4 @@
-"""Core tables: contacts, dialogue state, the message log, the inbox and the outbox."""
+"""Core tables: contacts, dialogue state, the message log, the inbox, the outbox, send rates."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -131,3 +132,16 @@ class OutboxItem(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class SendRate(Base):
+    """One send rate limit's state, shared by every sender process of the deployment.
+
+    ``tat`` is the GCRA "theoretical arrival time" of the key's next send, in Unix seconds;
+    a key whose ``tat`` has passed is as good as absent, so such rows are pruned.
+    """
+
+    __tablename__ = "send_rates"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)

@@ -11,7 +11,7 @@ import pytest
 from bot.channels.base import BulkLimited, Limit
 from bot.channels.messenger import MessengerChannel
 from bot.config import MessengerSettings, load_settings
-from bot.engine.ratelimit import RateLimiter
+from bot.engine.ratelimit import SharedRateLimiter
 from bot.engine.sender import Sender
 from bot.messages import Reply
 from bot.storage.models import OutboxItem
@@ -20,7 +20,7 @@ from tests.engine.helpers import RecordingChannel, open_db
 
 
 class Clock:
-    """A monotonic clock the test moves by hand."""
+    """A clock (Unix seconds) the test moves by hand."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -49,7 +49,7 @@ async def queue(sessionmaker: SessionMaker, prefix: str, count: int, *, bulk: bo
 
 
 def sender(sessionmaker: SessionMaker, channel: RecordingChannel, clock: Clock) -> Sender:
-    return Sender(sessionmaker, {"test": channel}, limiter=RateLimiter(clock))
+    return Sender(sessionmaker, {"test": channel}, limiter=SharedRateLimiter(clock))
 
 
 def test_the_broadcast_channel_is_bulk_limited_and_the_recording_one_is_not() -> None:
@@ -61,7 +61,7 @@ async def test_replies_do_not_wait_for_the_bot_wide_limit(database_url: str) -> 
     engine, sessionmaker = await open_db(database_url)
     await queue(sessionmaker, "r", 45, bulk=False)
     channel = BroadcastChannel(limit=[Limit("chat:{chat}", 1, 1.0)])
-    worker = sender(sessionmaker, channel, Clock())  # the clock stands still: one window
+    worker = sender(sessionmaker, channel, Clock())  # the clock stands still: one burst
     assert await worker.run_once() == 45
     assert worker.held_back is None
     await engine.dispose()
@@ -73,7 +73,7 @@ async def test_bulk_sends_wait_for_the_bot_wide_limit(database_url: str) -> None
     clock = Clock()
     worker = sender(sessionmaker, BroadcastChannel(), clock)
     assert await worker.run_once() == 30
-    assert worker.held_back == 1.0  # the computed wait: until the window moves
+    assert worker.held_back == pytest.approx(1 / 30)  # the computed wait: the next slot
     clock.now += 1.0
     assert await worker.run_once() == 15
     await engine.dispose()
