@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.channels.base import Limit
 from bot.engine.sender import Sender
@@ -25,8 +26,9 @@ class TimedChannel:
 
     worker: str
     log: list[tuple[float, str, str, str]]
+    expected: int
+    all_sent: asyncio.Event
     name: str = "test"
-    sent: list[str] = field(default_factory=list)
 
     def limits(self, chat_id: str, account: str | None = None) -> Sequence[Limit]:
         return [Limit(f"test:chat:{chat_id}", 1, CHAT_PERIOD)]
@@ -36,6 +38,8 @@ class TimedChannel:
 
     async def send(self, *, chat_id: str, reply: Reply, account: str | None) -> str:
         self.log.append((time.time(), self.worker, chat_id, reply.text))
+        if len(self.log) >= self.expected:
+            self.all_sent.set()
         return f"{self.worker}-{len(self.log)}"
 
 
@@ -54,14 +58,14 @@ async def _queue(sessionmaker: SessionMaker) -> int:
 async def _run_both(database_url: str, total: int, log: list[tuple[float, str, str, str]]
                     ) -> None:
     dbs = [await open_db(database_url, upgrade=False) for _ in range(2)]
-    workers = [Sender(sessionmaker, {"test": TimedChannel(f"w{n}", log)})
+    all_sent = asyncio.Event()
+    workers = [Sender(sessionmaker, {"test": TimedChannel(f"w{n}", log, total, all_sent)})
                for n, (_, sessionmaker) in enumerate(dbs)]
     stop = asyncio.Event()
     runs = [asyncio.create_task(worker.run_forever(stop, poll_seconds=0.05))
             for worker in workers]
-    deadline = time.monotonic() + 30
-    while len(log) < total and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(all_sent.wait(), timeout=30)
+    await asyncio.sleep(0.1)  # the last outcomes are recorded
     stop.set()
     await asyncio.gather(*runs)
     for engine, _ in dbs:
@@ -95,7 +99,7 @@ async def test_two_senders_share_the_bot_wide_and_per_chat_limits(database_url: 
     # One chat's rows go in order, one per CHAT_PERIOD, whichever sender took them.
     chat = [(at, text) for at, _, to, text in log if to == "p"]
     assert [text for _, text in chat] == [f"chat {n}" for n in range(4)]
-    gaps = [later - earlier for (earlier, _), (later, _) in zip(chat, chat[1:], strict=False)]
+    gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(chat)]
     assert min(gaps) >= CHAT_PERIOD * 0.75
     assert [row.status for row in await rows(sessionmaker, OutboxItem)] == ["sent"] * total
     await engine.dispose()
