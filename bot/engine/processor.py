@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -18,15 +19,16 @@ from bot.engine.leases import Leases, claim_terms, holding
 from bot.engine.loop import run_until_stopped
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
-from bot.engine.turns import LostClaim, run_turn
+from bot.engine.turns import LostClaim, Preloaded, Prepared, prepare, run_turn
 from bot.i18n import N_, gettext
 from bot.messages import Inbound, Reply
 from bot.storage import queue
 from bot.storage.base import utcnow
+from bot.storage.contacts import Person, contacts_of, conversations_of, languages_of
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, InboxItem, OutboxItem
 from bot.storage.outage import is_outage
-from bot.storage.session import SessionMaker, writing
+from bot.storage.session import SessionMaker, open_transaction, writing
 from nlu.types import NluBackend
 
 log = logging.getLogger("sarafan.processor")
@@ -34,6 +36,8 @@ LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 5
 EXPECTED = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
 """Races and database hiccups: retried quietly; anything else is logged with its traceback."""
+GROUP_MAX = 32
+"""Most turns committed together (a group is at most ``concurrency`` rows, two in flight)."""
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
@@ -75,17 +79,17 @@ class Processor:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Process every row that can run now, or until ``stop``; returns how many turns ran.
 
-        A pool, not batches: when half the slots are free they are filled again at once,
-        instead of every slot waiting for the slowest turn of its batch.
+        Claimed rows run as groups of up to ``concurrency`` turns sharing one commit; two
+        groups are in flight, so one parses its messages while the other writes.
         """
         done = 0
-        running: set[asyncio.Task[bool]] = set()
+        running: set[asyncio.Task[int]] = set()
         try:
             while True:
-                free = self.concurrency - len(running)
-                if (free * 2 >= self.concurrency or not running) and not (stop and stop.is_set()):
-                    running |= {asyncio.create_task(self._run(row, token))
-                                for row, token in await self._claim_batch(free)}
+                if len(running) < 2 and not (stop and stop.is_set()):
+                    claimed = await self._claim_batch(min(self.concurrency, GROUP_MAX))
+                    if claimed:
+                        running.add(asyncio.create_task(self._run_group(claimed)))
                 if not running:
                     return done
                 finished, running = await asyncio.wait(running,
@@ -124,6 +128,80 @@ class Processor:
         self._busy.update(row.chat_key for row, _ in claimed)
         return claimed
 
+    async def _run_group(self, claimed: list[tuple[InboxItem, str]]) -> int:
+        """Run ``claimed`` rows (of distinct chats) in one transaction, a SAVEPOINT each.
+
+        A turn that fails is rolled back alone and retried or failed as if it ran alone; the
+        others commit together. If the group's transaction itself fails (its commit, the
+        connection), nothing of it was kept and each turn runs again on its own.
+        """
+        try:
+            worn = [(row, token) for row, token in claimed if row.attempts >= MAX_ATTEMPTS]
+            fresh = [(row, token) for row, token in claimed if row.attempts < MAX_ATTEMPTS]
+            done = sum([await self._run(row, token) for row, token in worn])
+            if len(fresh) == 1:
+                return done + await self._run(*fresh[0])
+            prepared = await self._prepare([row for row, _ in fresh])
+            if not prepared:
+                return done + sum([await self._run(row, token) for row, token in fresh])
+            return done + await self._commit_group(fresh, prepared)
+        finally:
+            self._busy.difference_update(row.chat_key for row, _ in claimed)
+
+    async def _prepare(self, rows: list[InboxItem]) -> dict[int, Prepared]:
+        """Each row's message and NLU parse, made before the write lock is taken; the
+        contacts' stored languages in one read. Empty if that read fails (an outage)."""
+        messages: dict[int, Inbound] = {}
+        for row in rows:
+            try:
+                messages[row.id] = Inbound.from_json(row.message)
+            except (ValueError, TypeError, KeyError):
+                continue  # the turn itself reports it, as when it runs alone
+        people = {(m.channel, m.user_id) for m in messages.values()}
+        try:
+            async with self.sessionmaker() as session:
+                stored = await languages_of(session=session, people=people)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return {}
+        return {row_id: await prepare(self.nlu, message,
+                                      stored.get((message.channel, message.user_id),
+                                                 (None, None)))
+                for row_id, message in messages.items()}
+
+    async def _commit_group(
+        self, rows: list[tuple[InboxItem, str]], prepared: dict[int, Prepared]
+    ) -> int:
+        failed: list[tuple[InboxItem, str, Exception]] = []
+        replied = False
+        try:
+            with contextlib.ExitStack() as held:
+                for token in {token for _, token in rows}:  # one claim_many: one token
+                    held.enter_context(holding(self.leases, InboxItem, token))
+                async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
+                    await open_transaction(session)
+                    preloaded = await _preload(session, prepared.values())
+                    for row, token in rows:
+                        data = {"token": token, "session": session,
+                                "prepared": prepared.get(row.id), "preloaded": preloaded}
+                        try:
+                            await self._handle(row, data)
+                        except Exception as error:
+                            if is_outage(error):
+                                raise
+                            failed.append((row, token, error))
+                        replied = replied or bool(data.get("replied"))
+        except Exception as exc:
+            log.info("a group of %d turns was rolled back (%s); each runs alone",
+                     len(rows), type(exc).__name__)
+            return sum([await self._run(row, token) for row, token in rows])
+        if replied:
+            self.on_outbox()
+        for row, token, cause in failed:
+            await self._retry_or_fail(row, token, cause)
+        return len(rows) - len(failed)
+
     async def _run(self, row: InboxItem, token: str) -> bool:
         self._busy.add(row.chat_key)
         try:
@@ -140,6 +218,17 @@ class Processor:
         return False
 
     async def _turn(self, item: InboxItem, data: dict[str, Any]) -> None:
+        """One turn: in the group's transaction under a SAVEPOINT, or in its own."""
+        group: AsyncSession | None = data.get("session")
+        if group is not None:
+            async with group.begin_nested():
+                outcome = await run_turn(group, item=item, token=data["token"],
+                                         registry=self.registry, nlu=self.nlu,
+                                         default_language=self.default_language,
+                                         prepared=data.get("prepared"),
+                                         preloaded=data.get("preloaded"))
+            data["replied"] = bool(outcome.replies or outcome.sends)  # told after the commit
+            return
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             outcome = await run_turn(session, item=item, token=data["token"],
                                      registry=self.registry, nlu=self.nlu,
@@ -195,3 +284,13 @@ class Processor:
             Contact.channel == message.channel, Contact.external_id == message.user_id))
         hint = (message.language_hint or "").split("-")[0].lower()
         return str(stored or (hint if hint in LANGUAGES else self.default_language))
+
+
+async def _preload(session: AsyncSession, prepared: Iterable[Prepared]) -> Preloaded:
+    """The group's contacts, then their conversations: two queries (and an insert for new ones)."""
+    messages = [p.message for p in prepared]
+    people: dict[Person, str | None] = {(m.channel, m.user_id): m.user_name for m in messages}
+    contacts = await contacts_of(session=session, people=people)
+    chats = {(contact.id, m.chat_id): (contact, m.account)
+             for m in messages for contact in [contacts[m.channel, m.user_id]]}
+    return Preloaded(contacts, await conversations_of(session=session, chats=chats))

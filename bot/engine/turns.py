@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import LANGUAGES
@@ -16,18 +17,57 @@ from bot.latin_language import settle
 from bot.messages import Inbound, Kind, Outgoing
 from bot.storage import queue
 from bot.storage.base import utcnow
-from bot.storage.contacts import info_of, load_conversation, save_state, state_of, upsert_contact
+from bot.storage.contacts import (
+    Chat,
+    Person,
+    info_of,
+    load_conversation,
+    save_state,
+    state_of,
+    upsert_contact,
+)
 from bot.storage.inbox import chat_key
-from bot.storage.models import Contact, InboxItem, MessageLog, OutboxItem
+from bot.storage.models import Contact, Conversation, InboxItem, MessageLog, OutboxItem
 from nlu.types import NluBackend, Parse
 
 log = logging.getLogger("sarafan.turn")
 DETECTION_MIN_WORDS = 3
 DETECTION_MIN_CONFIDENCE = 0.8
+Loaded = TypeVar("Loaded", Contact, Conversation)
 
 
 class LostClaim(Exception):
     """Another worker took over this inbox row; this attempt is rolled back."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a turn can work out before its write transaction: the message and its NLU parse,
+    made with ``language``, the language the contact would have at the turn's start."""
+
+    message: Inbound
+    language: str | None
+    parse: Parse | None
+
+
+@dataclass(frozen=True)
+class Preloaded:
+    """A group's contacts and conversations, loaded together in its transaction."""
+
+    contacts: dict[Person, Contact]
+    conversations: dict[Chat, Conversation]
+
+
+async def prepare(
+    nlu: NluBackend | None, message: Inbound, stored: tuple[str | None, str | None]
+) -> Prepared:
+    """Parse ``message`` outside any transaction, with the contact's stored
+    ``(language, source)`` and the message's hint applied as the turn would apply it."""
+    language, source = stored
+    hint = _hint(message)
+    if hint is not None and source in (None, "hint", "default"):
+        language = hint
+    return Prepared(message, language, await _parse(nlu, message, language))
 
 
 async def run_turn(
@@ -38,18 +78,20 @@ async def run_turn(
     registry: Registry,
     nlu: NluBackend | None,
     default_language: str,
+    prepared: Prepared | None = None,
+    preloaded: Preloaded | None = None,
 ) -> Outcome:
     """Process one claimed inbox row; the caller commits."""
-    message = Inbound.from_json(item.message)
-    contact = await upsert_contact(session=session, channel=message.channel,
-                                   external_id=message.user_id, display_name=message.user_name)
+    message = prepared.message if prepared is not None else Inbound.from_json(item.message)
+    contact = await _contact(session, message, preloaded)
     _apply_hint(contact, message)
     _apply_source(contact, message)
-    parse = await _parse(nlu, message, contact.language)
+    if prepared is not None and prepared.language == contact.language:
+        parse = prepared.parse
+    else:  # no parse yet, or an earlier turn of the group changed the contact's language
+        parse = await _parse(nlu, message, contact.language)
     language = _language(contact, message, parse, default_language)
-    conversation = await load_conversation(
-        session=session, contact=contact, chat_id=message.chat_id, account=message.account
-    )
+    conversation = await _conversation(session, message, contact, preloaded)
     info = info_of(contact, language)
     context: dict[str, Any] = {}
     for loader in registry.loaders:
@@ -64,9 +106,38 @@ async def run_turn(
     return outcome
 
 
-def _apply_hint(contact: Contact, message: Inbound) -> None:
+async def _contact(session: AsyncSession, message: Inbound, preloaded: Preloaded | None) -> Contact:
+    if preloaded is None:
+        return await upsert_contact(session=session, channel=message.channel,
+                                    external_id=message.user_id, display_name=message.user_name)
+    return await _fresh(session, preloaded.contacts[message.channel, message.user_id])
+
+
+async def _conversation(
+    session: AsyncSession, message: Inbound, contact: Contact, preloaded: Preloaded | None
+) -> Conversation:
+    if preloaded is None:
+        return await load_conversation(session=session, contact=contact,
+                                       chat_id=message.chat_id, account=message.account)
+    return await _fresh(session, preloaded.conversations[contact.id, message.chat_id])
+
+
+async def _fresh(session: AsyncSession, row: Loaded) -> Loaded:
+    """``row``, reloaded if a rolled-back savepoint of an earlier turn expired it (a lazy
+    load would need a greenlet the turn does not run in)."""
+    if inspect(row).expired_attributes:
+        await session.refresh(row)
+    return row
+
+
+def _hint(message: Inbound) -> str | None:
     hint = (message.language_hint or "").split("-")[0].lower()
-    if hint in LANGUAGES and contact.language_source in (None, "hint", "default"):
+    return hint if hint in LANGUAGES else None
+
+
+def _apply_hint(contact: Contact, message: Inbound) -> None:
+    hint = _hint(message)
+    if hint is not None and contact.language_source in (None, "hint", "default"):
         contact.language, contact.language_source = hint, "hint"
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection, Mapping
+
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.types import ContactInfo, DialogueState
 from bot.storage.base import utcnow
 from bot.storage.models import Contact, Conversation
+
+Person = tuple[str, str]
+"""A contact's key: ``(channel, external_id)``."""
+Chat = tuple[int, str]
+"""A conversation's key: ``(contact_id, chat_id)``."""
 
 
 async def upsert_contact(
@@ -47,6 +54,66 @@ async def load_conversation(
     elif account and conversation.account != account:
         conversation.account = account
     return conversation
+
+
+async def languages_of(
+    *, session: AsyncSession, people: Collection[Person]
+) -> dict[Person, tuple[str | None, str | None]]:
+    """Stored ``(language, language_source)`` of those of ``people`` already known: one query."""
+    if not people:
+        return {}
+    rows = await session.execute(
+        select(Contact.channel, Contact.external_id, Contact.language, Contact.language_source)
+        .where(tuple_(Contact.channel, Contact.external_id).in_(list(people)))
+    )
+    return {(channel, external_id): (language, source)
+            for channel, external_id, language, source in rows}
+
+
+async def contacts_of(
+    *, session: AsyncSession, people: Mapping[Person, str | None]
+) -> dict[Person, Contact]:
+    """``upsert_contact`` for several people (key -> display name): one query, one insert."""
+    found = {(c.channel, c.external_id): c for c in await session.scalars(
+        select(Contact).where(tuple_(Contact.channel, Contact.external_id).in_(list(people))))}
+    now, created = utcnow(), False
+    for (channel, external_id), name in people.items():
+        contact = found.get((channel, external_id))
+        if contact is None:
+            contact = Contact(channel=channel, external_id=external_id, display_name=name)
+            found[channel, external_id] = contact
+            session.add(contact)
+            created = True
+            continue
+        contact.last_seen = now
+        if name and contact.display_name != name:
+            contact.display_name = name
+    if created:
+        await session.flush()  # one INSERT for all new contacts: their ids key the conversations
+    return found
+
+
+async def conversations_of(
+    *, session: AsyncSession, chats: Mapping[Chat, tuple[Contact, str | None]]
+) -> dict[Chat, Conversation]:
+    """``load_conversation`` for several chats (key -> contact, account): one query, one insert."""
+    found = {(c.contact_id, c.chat_id): c for c in await session.scalars(
+        select(Conversation)
+        .where(tuple_(Conversation.contact_id, Conversation.chat_id).in_(list(chats))))}
+    created = False
+    for (contact_id, chat_id), (contact, account) in chats.items():
+        conversation = found.get((contact_id, chat_id))
+        if conversation is None:
+            conversation = Conversation(contact_id=contact_id, channel=contact.channel,
+                                        chat_id=chat_id, account=account, data={})
+            found[contact_id, chat_id] = conversation
+            session.add(conversation)
+            created = True
+        elif account and conversation.account != account:
+            conversation.account = account
+    if created:
+        await session.flush()
+    return found
 
 
 def state_of(conversation: Conversation) -> DialogueState:

@@ -67,3 +67,16 @@ async def writing(sessionmaker: SessionMaker) -> AsyncIterator[None]:
         lock = _write_locks[sessionmaker] = asyncio.Lock()
     async with lock:
         yield
+
+
+async def open_transaction(session: AsyncSession) -> None:
+    """Begin ``session``'s transaction in the database now, before any SAVEPOINT.
+
+    The sqlite3 driver sends BEGIN only before an INSERT, UPDATE or DELETE; a SAVEPOINT sent
+    first would open the transaction itself and its RELEASE would commit everything so far.
+    So on SQLite this sends BEGIN IMMEDIATE (the write lock at once: a write transaction that
+    read first could not take it later without failing); elsewhere it only connects.
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
