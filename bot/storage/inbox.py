@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 from dataclasses import fields, replace
 from typing import Any
@@ -42,6 +43,8 @@ def storable(message: Inbound) -> Inbound:
 
     Cleaning beats refusing: a webhook platform redelivers what it was refused, forever.
     """
+    if _fits(message):  # nearly every update: no copies (this runs once per webhook)
+        return message
     cleaned: dict[str, Any] = {f.name: clean_text(value) for f in fields(message)
                                if isinstance(value := getattr(message, f.name), str)}
     message = replace(message, **cleaned)
@@ -125,10 +128,30 @@ class InboxWriter:
                 stored.discard(key)  # the same update twice in one batch: stored once
 
 
+_FIELDS = tuple(f.name for f in fields(Inbound))
+
+
+def _fits(message: Inbound) -> bool:
+    """True when ``storable`` would change nothing: ids and name short, no unstorable text."""
+    if len(message.update_id) > MAX_ID or len(message.message_id or "") > MAX_ID \
+            or len(message.user_name or "") > MAX_NAME:
+        return False
+    return not any(isinstance(value := getattr(message, name), str) and _UNSTORABLE.search(value)
+                   for name in _FIELDS)
+
+
+def message_json(message: Inbound) -> str:
+    """``message.to_json()``, without ``asdict``'s deep copies: its fields are flat values
+    (the attachments aside), and this runs once per webhook."""
+    data: dict[str, Any] = {name: getattr(message, name) for name in _FIELDS}
+    data["attachments"] = [a.to_dict() for a in message.attachments]
+    return json.dumps(data, ensure_ascii=False)
+
+
 def _row(message: Inbound) -> dict[str, Any]:
     return {"channel": message.channel, "update_id": message.update_id,
             "chat_key": chat_key(message.channel, message.account, message.chat_id),
-            "message": message.to_json()}
+            "message": message_json(message)}
 
 
 async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
