@@ -38,6 +38,23 @@ def take(tats: MutableMapping[str, float], limits: Iterable[Limit], now: float) 
         tats[limit.key] = max(tats.get(limit.key, now), now) + limit.period / limit.count
 
 
+def charge(tats: MutableMapping[str, float], waited: Iterable[Limit], also: Iterable[Limit],
+           now: float) -> None:
+    """Count a send that waited for ``waited`` and counts toward ``also`` without waiting.
+
+    A send that did not wait (a reply, for the bot-wide limit) fills that limit at most to one
+    period ahead: a spike of replies holds broadcasts back while it lasts, not for as long
+    again after it.
+    """
+    waited = list(waited)
+    take(tats, waited, now)
+    keys = {limit.key for limit in waited}
+    for limit in also:
+        if limit.key not in keys:
+            tat = max(tats.get(limit.key, now), now) + limit.period / limit.count
+            tats[limit.key] = min(tat, max(now + limit.period, tats.get(limit.key, now)))
+
+
 class Limiter(Protocol):
     """Where a sender keeps the arrival times: each call is part of its claim transaction."""
 

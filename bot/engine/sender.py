@@ -34,6 +34,8 @@ CLAIM_PASSES = 3
 GROUP_SECONDS = 0.02
 """How long the first finished send of a batch waits for the others to share its commit."""
 PRUNE_SECONDS = 60.0
+Plan = tuple[Sequence[Limit], Sequence[Limit]]
+"""The limits a row waits for, and those its send counts toward."""
 
 
 def backoff(attempt: int) -> float:
@@ -102,7 +104,7 @@ class Sender:
         return sent
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
-        chosen: list[tuple[OutboxItem, Sequence[Limit]]] = []
+        chosen: list[tuple[OutboxItem, Plan]] = []
         self.held_back = None
         seen: set[str] = set()  # chats looked at: chosen, rate-limited or taken by another sender
         now, stored = self.limiter.clock(), Rates()
@@ -113,12 +115,12 @@ class Sender:
             for _ in range(CLAIM_PASSES):
                 rows = await queue.candidates(session, OutboxItem, skip_chats=seen,
                                               limit=size * 2, channels=self.channels.keys())
-                plans = [(row, *self._limits(row)) for row in rows]
-                await stored.read(self.limiter, session, plans, into=tats)
-                for row, waits_for, counts_toward in plans:
+                plans = [(row, self._limits(row)) for row in rows]
+                await stored.read(self.limiter, session, [plan for _, plan in plans], into=tats)
+                for row, plan in plans:
                     seen.add(row.chat_key)
-                    if len(chosen) < size and self._admit(tats, waits_for, counts_toward, now):
-                        chosen.append((row, counts_toward))
+                    if len(chosen) < size and self._admit(tats, plan, now):
+                        chosen.append((row, plan))
                 if len(rows) < size * 2 or len(chosen) >= size:
                     break
             # One statement for the batch; a row another sender took meanwhile is left out,
@@ -128,19 +130,18 @@ class Sender:
             if stored.locked:
                 got = {row.id for row, _ in claimed}
                 await self.limiter.save(session, stored.after(
-                    [counts for row, counts in chosen if row.id in got], now))
+                    [plan for row, plan in chosen if row.id in got], now))
             return claimed
 
-    def _admit(self, tats: dict[str, float], waits_for: Sequence[Limit],
-               counts_toward: Sequence[Limit], now: float) -> bool:
+    def _admit(self, tats: dict[str, float], plan: Plan, now: float) -> bool:
         """Whether the limits let a row go now; if so its send is counted in ``tats``."""
-        if (delay := ratelimit.wait(tats, waits_for, now)) > 0:
+        if (delay := ratelimit.wait(tats, plan[0], now)) > 0:
             self.held_back = delay if self.held_back is None else min(self.held_back, delay)
             return False
-        ratelimit.take(tats, counts_toward, now)
+        ratelimit.charge(tats, *plan, now)
         return True
 
-    def _limits(self, row: OutboxItem) -> tuple[Sequence[Limit], Sequence[Limit]]:
+    def _limits(self, row: OutboxItem) -> Plan:
         """The limits ``row`` waits for, and those its send counts toward.
 
         Replies wait only for their chat's (and group's) limits; bulk rows also wait for the
@@ -251,11 +252,10 @@ class Rates:
         self.asked: set[str] = set()
         self.locked = False
 
-    async def read(self, limiter: Limiter, session: AsyncSession,
-                   plans: Sequence[tuple[OutboxItem, Sequence[Limit], Sequence[Limit]]],
+    async def read(self, limiter: Limiter, session: AsyncSession, plans: Sequence[Plan],
                    *, into: dict[str, float]) -> None:
         """Load the keys of ``plans`` not read yet, in one query; copy them ``into`` too."""
-        keys = {limit.key for _, _, counts in plans for limit in counts} - self.asked
+        keys = {limit.key for _, counts in plans for limit in counts} - self.asked
         if not keys:
             return
         if not self.locked:
@@ -266,11 +266,11 @@ class Rates:
         self.tats.update(loaded)
         into.update(loaded)
 
-    def after(self, sends: Sequence[Sequence[Limit]], now: float) -> dict[str, float]:
+    def after(self, sends: Sequence[Plan], now: float) -> dict[str, float]:
         """The arrival times that changed once ``sends`` are counted, in order."""
         tats = dict(self.tats)
-        for limits in sends:
-            ratelimit.take(tats, limits, now)
+        for plan in sends:
+            ratelimit.charge(tats, *plan, now)
         return {key: tat for key, tat in tats.items() if self.tats.get(key) != tat}
 
 
