@@ -4,7 +4,10 @@ On the shop intents of ``bench/nlu/smalldata`` (six intents, 20 training and 30 
 messages per intent and language, customers' wording and typos, written for this
 benchmark) and the out-of-scope messages of ``bench/nlu/multilingual/oos_*.txt`` (15 per
 language, shop questions no intent covers and off-topic chat) plus the 5 uncovered test
-messages per language of the smalldata set:
+messages per language of the smalldata set. A second in-scope test set,
+``bench/nlu/multilingual/test2_*.yml`` (30 more per language, written in session 4 before any
+model output on it was seen, never tuned on), is scored apart ("new") and together with the
+first ("all", 60 per language: one miss is 1.7 points):
 
 Models train as the bot does, on these intents plus the bundled core intents (greet, help,
 request_human ..., and explicit ``out_of_scope`` examples) of the training languages.
@@ -39,13 +42,14 @@ OUT = HERE.parents[1] / "bench" / "out" / "nlu_multilingual.json"
 LANGUAGES = ("en", "ru", "bg", "el", "fa")
 
 
-def test_set(language: str) -> tuple[list[Example], list[str]]:
-    """In-scope test examples and out-of-scope messages of one language."""
+def test_set(language: str) -> tuple[list[Example], list[Example], list[str]]:
+    """The first and second in-scope test sets and the out-of-scope messages of a language."""
     examples = load_training_data([SMALL / f"test_{language}.yml"]).examples
     in_scope = [ex for ex in examples if ex.intent != OUT_OF_SCOPE]
     unknown = [ex.text for ex in examples if ex.intent == OUT_OF_SCOPE]
+    second = load_training_data([OOS / f"test2_{language}.yml"]).examples
     lines = (OOS / f"oos_{language}.txt").read_text(encoding="utf-8").splitlines()
-    return in_scope, unknown + [line for line in lines if line.strip()]
+    return in_scope, second, unknown + [line for line in lines if line.strip()]
 
 
 def top_in_scope(parse: Parse) -> str:
@@ -53,16 +57,27 @@ def top_in_scope(parse: Parse) -> str:
     return next(s.name for s in parse.ranking if s.name != OUT_OF_SCOPE)
 
 
+def hits(model: LocalNlu, language: str, examples: list[Example]) -> tuple[int, int]:
+    """How many top in-scope intents (rejection off) and final intents are right."""
+    parses = [model.parse_sync(ex.text, language=language) for ex in examples]
+    plain = sum(top_in_scope(p) == ex.intent for p, ex in zip(parses, examples, strict=True))
+    kept = sum(p.intent.name == ex.intent for p, ex in zip(parses, examples, strict=True))
+    return plain, kept
+
+
 def score(model: LocalNlu, language: str) -> dict[str, float]:
-    """Accuracy with and without rejection, and out-of-scope recall, on one language."""
-    in_scope, unknown = test_set(language)
-    parses = [model.parse_sync(ex.text, language=language) for ex in in_scope]
-    plain = sum(top_in_scope(p) == ex.intent for p, ex in zip(parses, in_scope, strict=True))
-    kept = sum(p.intent.name == ex.intent for p, ex in zip(parses, in_scope, strict=True))
+    """Accuracy with and without rejection (first set, second set, both), and out-of-scope
+    recall, on one language."""
+    in_scope, second, unknown = test_set(language)
+    plain, kept = hits(model, language, in_scope)
+    plain2, kept2 = hits(model, language, second)
+    both = len(in_scope) + len(second)
     caught = sum(model.parse_sync(text, language=language).out_of_scope for text in unknown)
     return {"accuracy": plain / len(in_scope), "accuracy_with_rejection": kept / len(in_scope),
+            "accuracy_new": plain2 / len(second), "accuracy_all": (plain + plain2) / both,
+            "accuracy_all_with_rejection": (kept + kept2) / both,
             "oos_recall": caught / len(unknown), "in_scope": len(in_scope),
-            "out_of_scope": len(unknown)}
+            "in_scope_new": len(second), "out_of_scope": len(unknown)}
 
 
 def train(languages: tuple[str, ...], settings: ClassifierSettings) -> LocalNlu:
@@ -78,18 +93,23 @@ def run_system(settings: ClassifierSettings) -> dict[str, Any]:
     every = train(LANGUAGES, settings)
     english = train(("en",), settings)
     five = {code: score(every, code) for code in LANGUAGES}
-    cross = {code: score(english, code)["accuracy"] for code in LANGUAGES}
-    return {"five_languages": five, "cross_lingual": cross}
+    crossed = {code: score(english, code) for code in LANGUAGES}
+    cross = {code: crossed[code]["accuracy"] for code in LANGUAGES}
+    cross_all = {code: crossed[code]["accuracy_all"] for code in LANGUAGES}
+    return {"five_languages": five, "cross_lingual": cross, "cross_lingual_all": cross_all}
 
 
 def print_system(name: str, result: dict[str, Any]) -> None:
     """One system's table."""
     print(f"\n{name}")
-    print(f"{'':4}{'accuracy':>10}{'with rej.':>11}{'OOS recall':>12}{'en-only':>10}")
+    print(f"{'':4}{'first':>8}{'new':>8}{'all':>8}{'all+rej.':>10}{'OOS recall':>12}"
+          f"{'en-only':>9}{'en-only all':>13}")
     for code in LANGUAGES:
         row = result["five_languages"][code]
-        print(f"{code:4}{row['accuracy']:>10.1%}{row['accuracy_with_rejection']:>11.1%}"
-              f"{row['oos_recall']:>12.1%}{result['cross_lingual'][code]:>10.1%}")
+        print(f"{code:4}{row['accuracy']:>8.1%}{row['accuracy_new']:>8.1%}"
+              f"{row['accuracy_all']:>8.1%}{row['accuracy_all_with_rejection']:>10.1%}"
+              f"{row['oos_recall']:>12.1%}{result['cross_lingual'][code]:>9.1%}"
+              f"{result['cross_lingual_all'][code]:>13.1%}")
 
 
 def has_encoder() -> bool:
