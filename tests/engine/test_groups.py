@@ -7,12 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.middlewares import TurnHandler
 from bot.storage.base import utcnow
 from bot.storage.inbox import enqueue
-from bot.storage.models import InboxItem, MessageLog, OutboxItem
+from bot.storage.models import Contact, InboxItem, MessageLog, OutboxItem
 from tests.engine.helpers import (
+    Boom,
     Counting,
     count_of,
     inbox,
@@ -101,4 +103,26 @@ async def test_a_contact_in_two_chats_of_one_group_sees_its_first_turn(database_
     assert await processor(sessionmaker, Counting()).run_once() == 2
     assert await outbox_texts(sessionmaker, "u1") == ["1:hi"]
     assert await outbox_texts(sessionmaker, "g1") == ["1:hello"]
+    await engine.dispose()
+
+
+async def test_a_turn_failing_at_its_savepoints_release_is_rolled_back_alone(
+    database_url: str,
+) -> None:
+    engine, sessionmaker = await open_db(database_url)
+    feature = Counting()
+
+    async def duplicate(session: AsyncSession, _contact: Any, _record: Any) -> None:
+        session.add(Contact(channel="test", external_id="c0"))  # fails when the turn flushes
+
+    feature.registry.records[Boom] = duplicate
+    for chat in CHATS:
+        await enqueue(sessionmaker, message(chat, "boom" if chat == "c1" else "hi"))
+    worker = processor(sessionmaker, feature, retry_delay=lambda _attempt: 60.0)
+    assert await worker.run_once() == len(CHATS) - 1
+    assert await outbox_texts(sessionmaker, "c1") == []
+    for chat in set(CHATS) - {"c1"}:
+        assert await outbox_texts(sessionmaker, chat) == ["1:hi"]
+    [held] = [r for r in await inbox(sessionmaker) if r.status != "done"]
+    assert (held.status, "IntegrityError" in (held.error or "")) == ("pending", True)
     await engine.dispose()
