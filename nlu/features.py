@@ -11,7 +11,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.settings import ClassifierSettings
-from nlu.text import normalize
+from nlu.text import classifier_text
 
 Matrix = Any
 """A scipy sparse matrix; sklearn and scipy ship no precise types for it."""
@@ -43,7 +43,7 @@ class Featurizer:
         """Learn vocabularies and IDF weights from ``texts`` and return their features."""
         if self.settings.embeddings:
             self.encoder = load_encoder(self.settings.encoder)
-        clean = [normalize(text) for text in texts]
+        clean = [classifier_text(text) for text in texts]
         if len(clean) > self.settings.prune_above:
             # On large sets most n-grams occur once: they are most of the vocabulary, the
             # weight matrices and the training memory, and carry almost no signal.
@@ -57,7 +57,7 @@ class Featurizer:
 
     def transform(self, texts: Sequence[str]) -> Matrix:
         """Features of new texts (the vectorised path for batches)."""
-        clean = [normalize(text) for text in texts]
+        clean = [classifier_text(text) for text in texts]
         return self._stack([block.transform(clean) for block in self.blocks], texts)
 
     def _stack(self, parts: list[Matrix], texts: Sequence[str]) -> Matrix:
@@ -78,7 +78,7 @@ class Featurizer:
         ``TfidfVectorizer.transform`` spends ~1 ms per call validating its input, which is
         most of a single-message parse; this computes the same numbers directly.
         """
-        clean = normalize(text)
+        clean = classifier_text(text)
         indices: list[int] = []
         values: list[float] = []
         offset = 0

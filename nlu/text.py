@@ -10,6 +10,7 @@ import unicodedata
 _FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ە": "ه", "ё": "е", "\u200c": " ", "ـ": ""})
 _SPACES = re.compile(r"\s+")
 _REPEATS = re.compile(r"(.)\1{2,}")
+_PERSIAN_PREFIX = re.compile(r"(?<!\w)(ن?می) (?=[\u0620-\u064a\u067e-\u06cc])")
 
 
 def normalize(text: str) -> str:
@@ -19,6 +20,17 @@ def normalize(text: str) -> str:
     # "thaaanks", "спасибооо": three or more repeats carry emphasis, not meaning.
     text = _REPEATS.sub(r"\1\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def classifier_text(text: str) -> str:
+    """``normalize`` plus one spelling of Persian words typed with a ZWNJ, a space or nothing.
+
+    Persian writers type "می‌خوام", "می خوام" and "میخوام" for the same word (the bundled and
+    benchmark training data mix the first and last); ``normalize`` turns the ZWNJ into a space
+    (what the support cues expect), so here the joined form is used for the classifier's n-grams:
+    ZWNJ dropped, and the verbal prefix می/نمی joined to its verb.
+    """
+    return _PERSIAN_PREFIX.sub(r"\1", normalize(text.replace("\u200c", "")))
 
 
 def _strip_greek_accents(text: str) -> str:
