@@ -107,7 +107,7 @@ class Sender:
         chosen: list[tuple[OutboxItem, Plan]] = []
         self.held_back = None
         seen: set[str] = set()  # chats looked at: chosen, rate-limited or taken by another sender
-        now, stored = self.limiter.clock(), Rates()
+        stored = Rates(self.limiter.clock())
         tats: dict[str, float] = {}  # as this claim leaves them
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             # Rows of other deployments' channels are never fetched; rate-limited chats are
@@ -119,7 +119,7 @@ class Sender:
                 await stored.read(self.limiter, session, [plan for _, plan in plans], into=tats)
                 for row, plan in plans:
                     seen.add(row.chat_key)
-                    if len(chosen) < size and self._admit(tats, plan, now):
+                    if len(chosen) < size and self._admit(tats, plan, stored.now):
                         chosen.append((row, plan))
                 if len(rows) < size * 2 or len(chosen) >= size:
                     break
@@ -130,7 +130,7 @@ class Sender:
             if stored.locked:
                 got = {row.id for row, _ in claimed}
                 await self.limiter.save(session, stored.after(
-                    [plan for row, plan in chosen if row.id in got], now))
+                    [plan for row, plan in chosen if row.id in got], stored.now))
             return claimed
 
     def _admit(self, tats: dict[str, float], plan: Plan, now: float) -> bool:
@@ -245,9 +245,10 @@ class Outcome:
 
 
 class Rates:
-    """The arrival times one claim read, and the keys it looked for."""
+    """The arrival times one claim read, the keys it looked for, and the time it reads them at."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: float) -> None:
+        self.now = now
         self.tats: dict[str, float] = {}
         self.asked: set[str] = set()
         self.locked = False
@@ -261,6 +262,7 @@ class Rates:
         if not self.locked:
             await limiter.lock(session)
             self.locked = True
+            self.now = limiter.clock()  # after waiting for the lock: as near the send as can be
         loaded = await limiter.load(session, keys)
         self.asked |= keys
         self.tats.update(loaded)

@@ -17,7 +17,8 @@ from tests.engine.helpers import open_db, rows
 
 BULK = Limit("test:all", 5, 0.25)
 """Bot-wide: bursts of 5, then 20 a second."""
-CHAT_PERIOD = 0.2
+CHAT_PERIOD = 0.5
+JITTER = 0.15
 
 
 @dataclass
@@ -85,11 +86,12 @@ async def test_two_senders_share_the_bot_wide_and_per_chat_limits(database_url: 
 
     bulk = [at for at, _, _, text in log if text.startswith("bulk")]
     rate = BULK.count / BULK.period
-    # GCRA: over any stretch of t seconds at most count + t * rate (one of slack for the time
-    # between a claim and its send). Two senders counting apart would send twice as fast.
+    # GCRA: over any stretch of t seconds at most count + t * rate, give or take JITTER, the
+    # time from a claim to its send on a busy machine. Two senders counting apart would send
+    # twice as fast.
     for i, start in enumerate(bulk):
         for j in range(i, len(bulk)):
-            assert j - i + 1 <= BULK.count + (bulk[j] - start) * rate + 1
+            assert j - i + 1 <= BULK.count + (bulk[j] - start + JITTER) * rate
     assert bulk[-1] - bulk[0] >= (len(bulk) - BULK.count) / rate * 0.8
 
     # Replies wait for no bulk limit: all ten went before the broadcasts were half done.
@@ -100,6 +102,6 @@ async def test_two_senders_share_the_bot_wide_and_per_chat_limits(database_url: 
     chat = [(at, text) for at, _, to, text in log if to == "p"]
     assert [text for _, text in chat] == [f"chat {n}" for n in range(4)]
     gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(chat)]
-    assert min(gaps) >= CHAT_PERIOD * 0.75
+    assert min(gaps) >= CHAT_PERIOD - 2 * JITTER
     assert [row.status for row in await rows(sessionmaker, OutboxItem)] == ["sent"] * total
     await engine.dispose()
