@@ -38,7 +38,7 @@ _MARKERS: dict[str, frozenset[str]] = {
         "adam harf bezanam lotfan lotfa mamnoon mamnun merci kharab shekaste shekasteh shode "
         "shodeh nashode hanooz hanuz nareside naresid kolahbardar kolahbardarid baraye bede "
         "bedid beman kheili kheyli alan emruz emrooz farda ro ra tahvil kart moshkel "
-        "mifrestid mifrestin mirese mireseh mirize residam chera ham"),
+        "mifrestid mifrestin mirese mireseh mirize residam chera ham az konam konid shod"),
     "ru": _words(
         "gde moy moi moya moyo zakaz zakaza zakazal dostavka dostavku skolko kogda vy vas "
         "menya mne nado nuzhno khochu hochu pochemu kak eto ne net da dengi vernut vernite "
@@ -50,7 +50,7 @@ _MARKERS: dict[str, frozenset[str]] = {
         "kude kade porachkata porachka porachkata kolko struva dostavkata iskam govorya chovek "
         "li prashtate koga shte varnete parite nikoga poveche nyama pazaruvam ot vas da "
         "izmamnitsi blagodarya molya zashto kakvo tova moyata plashtane vrashtane kak mi e "
-        "ste imate mozhe dostavyate kasno zdraveyte zdrasti pratkata schupen schupena"),
+        "ste imate mozhe dostavyate kasno zdraveyte zdrasti pratkata schupen schupena priemate"),
     "el": _words(
         "pou einai i paraggelia paragelia mou pote tha epistrepsete ta lefta den ksana "
         "ksanagorasw ksanagoraso apo sas apateones thelo thelw na milisw miliso me anthrwpo "
