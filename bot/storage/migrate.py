@@ -21,6 +21,8 @@ from bot.storage.session import create_engine
 
 # `migrations` ships as a package so `sarafan db upgrade` works from a plain `pip install`.
 MIGRATIONS = Path(migrations.__file__).resolve().parent
+MIGRATION_BUSY_TIMEOUT_MS = 300_000
+"""How long a starting worker waits on SQLite for another one's migration to finish."""
 MIGRATION_LOCK = 0x5A_4A_F0_A1
 """PostgreSQL advisory lock key taken while migrating; any constant shared by all workers."""
 
@@ -66,6 +68,10 @@ def _sqlite_for_ddl(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=OFF")
+    # Waiting for the write lock is the point here: another worker is migrating, which on a
+    # busy machine can take longer than the serving busy timeout (10 s), and giving up would
+    # fail start-up ("database is locked") instead of finding the schema at head.
+    cursor.execute(f"PRAGMA busy_timeout={MIGRATION_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
