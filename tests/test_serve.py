@@ -43,7 +43,7 @@ async def test_a_crashing_channel_stops_serve_with_status_1(
     settings = Settings(database_url=sqlite_url, port=_free_port(), _env_file=None)  # type: ignore[call-arg]
 
     with caplog.at_level(logging.INFO, logger="sarafan"):
-        status = await asyncio.wait_for(app_module.serve(settings), timeout=30)
+        status = await asyncio.wait_for(app_module.serve(settings), timeout=180)
 
     assert status == 1
     messages = [record.getMessage() for record in caplog.records]
