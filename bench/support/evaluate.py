@@ -24,7 +24,10 @@ FRESH2 = ROOT / "tests" / "support_quality" / "fresh2.yml"
 """Written by someone who never saw the examples; held out in sessions 3, studied since
 session 4 (development data now)."""
 FRESH3 = ROOT / "tests" / "support_quality" / "fresh3.yml"
-"""The held-out set (session 4): written blind; only ever measured, its misses never listed."""
+"""Written blind; held out in session 4's first pass, studied since its second (development)."""
+FRESH4 = ROOT / "tests" / "support_quality" / "fresh4.yml"
+"""The held-out set (session 4, second pass): written blind; only ever measured, its misses
+never listed."""
 DEV = Path(__file__).resolve().parent / "dev.yml"
 """Where thresholds and word lists are tuned."""
 KINDS = ("answer", "clarify", "handoff", "out_of_scope")

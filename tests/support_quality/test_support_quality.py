@@ -1,10 +1,11 @@
 """The demo bot on the customer-style test sets: quality must not fall below what we report.
 
-fresh3.yml is the held-out set (written blind, never tuned on, its misses never listed); its
+fresh4.yml is the held-out set (written blind, never tuned on, its misses never listed); its
 floors are the figures in the README a little lowered, so a case or two moving with the
-NLU's own development does not fail the build. fresh2.yml (held out until session 3,
-studied since session 4), fresh.yml and cases.yml were studied while tuning: their floors
-only guard against regressions.
+NLU's own development does not fail the build. fresh3.yml (held out in session 4's first
+pass, studied in its second), fresh2.yml (held out until session 3, studied since session 4),
+fresh.yml and cases.yml were studied while tuning: their floors only guard against
+regressions.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bench.support.evaluate import (
     FRESH,
     FRESH2,
     FRESH3,
+    FRESH4,
     KINDS,
     UNSUPPORTED,
     Result,
@@ -35,16 +37,18 @@ from bot.nlu_setup import local_model
 from bot.support.kb.check import load_knowledge_base
 
 Floors = dict[str | None, float]
-HELD_OUT_FLOORS: Floors = {"answer": 0.87, "clarify": 0.65, "handoff": 0.85,
-                           "out_of_scope": 0.8, None: 0.83}
-"""On fresh3, under the README's figures (right entry 91%, clarify 72%, handoff 89%, out of
-scope 88%, all 88%)."""
-HELD_OUT_UNSUPPORTED = 0.8
-"""Messages in languages the bot does not speak that get the unsupported-language reply."""
+HELD_OUT_FLOORS: Floors = {"answer": 0.85, "clarify": 0.57, "handoff": 0.91,
+                           "out_of_scope": 0.9, None: 0.83}
+"""On fresh4, under the README's figures (right entry 89%, clarify 62%, handoff 97%, out of
+scope 96%, all 87%)."""
+FOREIGN_FLOORS: dict[Path, float] = {FRESH4: 0.66, FRESH3: 0.8, FRESH2: 0.8}
+"""Messages in languages the bot does not speak that get the unsupported-language reply
+(fresh4: 11/15 measured)."""
 HELD_OUT_ASKED_BACK = 0.07
 """Clear questions answered with a question back (issue 14: at most 5%)."""
 FLOORS: dict[Path, Floors] = {
-    FRESH3: HELD_OUT_FLOORS,
+    FRESH4: HELD_OUT_FLOORS,
+    FRESH3: {"answer": 0.92, "clarify": 0.7, "handoff": 0.95, "out_of_scope": 0.85, None: 0.88},
     FRESH2: {"answer": 0.92, "clarify": 0.72, "handoff": 0.95, "out_of_scope": 0.9, None: 0.9},
     FRESH: {"answer": 0.92, "clarify": 0.75, "handoff": 0.95, "out_of_scope": 0.85, None: 0.9},
     CASES: {"answer": 0.85, "clarify": 0.8, "handoff": 0.9, "out_of_scope": 0.8, None: 0.85},
@@ -76,7 +80,7 @@ def test_quality_does_not_fall_below_the_floors(results: dict[Path, list[Result]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [FRESH3, FRESH2], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", list(FOREIGN_FLOORS), ids=lambda path: path.stem)
 def test_the_fresh_sets_ask_back_rarely_and_know_foreign_languages(
         results: dict[Path, list[Result]], path: Path) -> None:
     found = results[path]
@@ -84,11 +88,11 @@ def test_the_fresh_sets_ask_back_rarely_and_know_foreign_languages(
     asked = sum(r.got == "clarify" for r in clear)
     assert asked / len(clear) <= HELD_OUT_ASKED_BACK, table(found)
     correct, total = share(found, FOREIGN_LABEL)
-    assert total >= 10 and correct / total >= HELD_OUT_UNSUPPORTED, table(found)
+    assert total >= 10 and correct / total >= FOREIGN_FLOORS[path], table(found)
 
 
 @pytest.mark.parametrize(("path", "least"), [(CASES, 20), (FRESH, 40), (DEV, 20), (FRESH2, 52),
-                                                   (FRESH3, 55)])
+                                                   (FRESH3, 55), (FRESH4, 55)])
 def test_the_sets_are_balanced_and_labelled_with_real_entries(path: Path, least: int) -> None:
     cases = load_cases(path)
     kb = load_knowledge_base(None, "en")
@@ -114,7 +118,7 @@ def test_the_fresh_set_shares_no_message_with_the_tuning_sets() -> None:
     assert not fresh & tuned
 
 
-@pytest.mark.parametrize("path", [FRESH, FRESH2, FRESH3])
+@pytest.mark.parametrize("path", [FRESH, FRESH2, FRESH3, FRESH4])
 def test_the_fresh_sets_have_the_issues_proportions(path: Path) -> None:
     cases = [c for c in load_cases(path) if c.language != UNSUPPORTED]
     kinds = {kind: sum(c.kind == kind for c in cases) / len(cases) for kind in KINDS}
