@@ -52,18 +52,16 @@ class Sender:
         channels: Mapping[str, Channel],
         *,
         limiter: Limiter | None = None,
-        on_sent: Callable[[], None] = lambda: None,
         leases: Leases | None = None,
         on_delivered: Callable[[str], None] = lambda _chat_key: None,
     ) -> None:
         self.sessionmaker, self.channels = sessionmaker, channels
         self.limiter: Limiter = limiter or SharedRateLimiter()
         """Shared by every process through the database, unless a test passes its own."""
-        self.on_sent = on_sent
         self.leases = leases
+        """Short renewed leases and this worker's identity; without, a fixed LEASE_SECONDS."""
         self.on_delivered = on_delivered
         """Called with the chat key of each delivered row (per-chat wake-ups)."""
-        """Short renewed leases and this worker's identity; without, a fixed LEASE_SECONDS."""
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
@@ -218,7 +216,6 @@ class Sender:
             return len(delivered)
         for outcome in delivered:
             self.on_delivered(outcome.row.chat_key)
-            self.on_sent()
         return len(delivered)
 
     async def _prune_now_and_then(self) -> None:
