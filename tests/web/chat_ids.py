@@ -7,6 +7,8 @@ client asks the server for a chat instead (:func:`new_chat`).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -24,6 +26,15 @@ async def chat_headers(app: ASGIApp, chat_id: str) -> dict[str, str]:
     """The header that speaks for ``chat_id`` in the bot served by ``app``."""
     state: AppState = app.state.sarafan  # type: ignore[attr-defined]
     return {HEADER: (await chat_ids(state)).token_for(chat_id)}
+
+
+@contextlib.asynccontextmanager
+async def chat_client(app: ASGIApp, chat_id: str) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP straight into the bot's ASGI ``app``, speaking for the chat ``chat_id``."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
+        http.headers.update(await chat_headers(app, chat_id))
+        yield http
 
 
 async def chat_cookie(settings: Settings, base_url: str, chat_id: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.storage.models import InboxItem, MessageLog
 from bot.web.chat import MAX_TEXT
 from tests.harness import BotHarness
-from tests.web.chat_ids import chat_headers
+from tests.web.chat_ids import chat_client
 
 CHAT = "chat-0123456789"
 API = "/chat/api/messages"
@@ -21,9 +21,7 @@ API = "/chat/api/messages"
 @pytest.fixture
 async def client(harness: BotHarness) -> AsyncIterator[httpx.AsyncClient]:
     """HTTP straight into the bot's ASGI app, speaking for the chat ``CHAT``."""
-    transport = httpx.ASGITransport(app=harness.bot.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
-        http.headers.update(await chat_headers(harness.bot.http, CHAT))
+    async with chat_client(harness.bot.http, CHAT) as http:
         yield http
 
 

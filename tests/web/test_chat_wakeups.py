@@ -14,7 +14,7 @@ from bot.storage.inbox import chat_key
 from bot.storage.models import MessageLog
 from bot.web.chat import RECHECK_SECONDS
 from tests.harness import BotHarness
-from tests.web.chat_ids import chat_headers
+from tests.web.chat_ids import chat_client
 
 CHAT = "chat-wakeup-0001"
 API = "/chat/api/messages"
@@ -23,9 +23,7 @@ API = "/chat/api/messages"
 @pytest.fixture
 async def client(harness: BotHarness) -> AsyncIterator[httpx.AsyncClient]:
     """HTTP straight into the bot's ASGI app, speaking for the chat ``CHAT``."""
-    transport = httpx.ASGITransport(app=harness.bot.http)
-    async with httpx.AsyncClient(transport=transport, base_url="http://chat.test") as http:
-        http.headers.update(await chat_headers(harness.bot.http, CHAT))
+    async with chat_client(harness.bot.http, CHAT) as http:
         yield http
 
 
