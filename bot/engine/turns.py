@@ -63,10 +63,7 @@ async def prepare(
 ) -> Prepared:
     """Parse ``message`` outside any transaction, with the contact's stored
     ``(language, source)`` and the message's hint applied as the turn would apply it."""
-    language, source = stored
-    hint = _hint(message)
-    if hint is not None and source in (None, "hint", "default"):
-        language = hint
+    language, _ = _hinted(*stored, message)
     return Prepared(message, language, await _parse(nlu, message, language))
 
 
@@ -130,15 +127,21 @@ async def _fresh(session: AsyncSession, row: Loaded) -> Loaded:
     return row
 
 
-def _hint(message: Inbound) -> str | None:
+def _hinted(
+    language: str | None, source: str | None, message: Inbound
+) -> tuple[str | None, str | None]:
+    """A contact's ``(language, source)`` once the message's platform hint is applied: a hint
+    replaces only an earlier hint or the default, never a choice or a detection."""
     hint = (message.language_hint or "").split("-")[0].lower()
-    return hint if hint in LANGUAGES else None
+    if hint in LANGUAGES and source in (None, "hint", "default"):
+        return hint, "hint"
+    return language, source
 
 
 def _apply_hint(contact: Contact, message: Inbound) -> None:
-    hint = _hint(message)
-    if hint is not None and contact.language_source in (None, "hint", "default"):
-        contact.language, contact.language_source = hint, "hint"
+    hinted = _hinted(contact.language, contact.language_source, message)
+    if hinted != (contact.language, contact.language_source):
+        contact.language, contact.language_source = hinted
 
 
 def _apply_source(contact: Contact, message: Inbound) -> None:
