@@ -264,6 +264,10 @@ def _unclear(text: str, reading: Reading, ranked: list[tuple[Entry, float]],
         if not options and not reading.distinctive(policy.short_distinctive_share):
             options = reading.candidates(policy.option_share)
         ordered = sorted(options, key=lambda i: order.get(i, len(order)))
+        if len(ordered) < 2 and reading.bare and policy.ask_bare_topics and reading.content:
+            # "refund", "about my return": even a word one entry owns leaves open what about
+            # it (how long, how to); offer that entry with its neighbours, as a person would.
+            ordered = _bare_options(reading, ranked, kb)
         return _known(kb, tuple(ordered)) if len(ordered) > 1 else ()
     if len(distinctive) > 1 and JOINED.search(normalize(text)) \
             and len(text.split()) <= LONG_MESSAGE_WORDS:
@@ -271,6 +275,24 @@ def _unclear(text: str, reading: Reading, ranked: list[tuple[Entry, float]],
         # both rather than answer one and drop the other.
         return _known(kb, tuple(sorted(distinctive, key=lambda i: order.get(i, len(order)))))
     return ()
+
+
+def _bare_options(reading: Reading, ranked: list[tuple[Entry, float]],
+                  kb: KnowledgeBase) -> list[str]:
+    """For a bare topic word: the likeliest entry, then the entries the NLU or the words also
+    find plausible, then the brand's own ``related`` entries of the likeliest one."""
+    policy = kb.policy
+    options: list[str] = []
+    likely = [e.id for e, score in ranked if score >= policy.clarify_confidence]
+    words = sorted(reading.candidates(policy.option_share),
+                   key=lambda i: -_best_share(reading, i))
+    for entry_id in [*likely[:1], *likely[1:], *words]:
+        if entry_id not in options:
+            options.append(entry_id)
+    if options:
+        options += [i for i in kb.entries[options[0]].related if i not in options] \
+            if options[0] in kb.entries else []
+    return options[: policy.clarify_options]
 
 
 def last_question(text: str) -> str:

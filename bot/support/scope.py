@@ -79,6 +79,19 @@ where when how what why which who whats wheres hows
 που ποτε πως ποσο ποσα ποσες γιατι τι ποιος ποια ποιο
 """)
 
+# Words that introduce a topic without asking anything about it: "question about payment",
+# "re: my order", "по поводу возврата". A message of one topic word and these is a bare topic.
+TOPIC_FILLERS = _words("""
+about question questions regarding re concerning my the a an pls please plz thing things
+stuff issue problem help hi hello hey urgent quick info information
+вопрос вопросик по насчет поводу о об про мой моя мое мои моей моего мою а и с проблема
+проблемы тема инфо информация здравствуйте привет
+въпрос за относно моята моят моето моите ми а и с проблем тема информация здравейте
+ερωτηση για την τη το η ο τον του της μου σχετικα με θεμα προβλημα πληροφοριες γεια
+درباره مورد در سوال سؤال من با مشکل راجع به موضوع اطلاعات سلام ام
+naschet nashet po povodu pro vopros otnosno vapros darbare mored soal gia sxetika thema
+""")
+
 # Days and times: a shop word in "are you open on saturday", not in "rain on saturday".
 TIME_WORDS = _words("""
 monday tuesday wednesday thursday friday saturday sunday weekend weekends morning evening
@@ -250,6 +263,9 @@ class Reading:
     """Content words the bot does not know at all (see ``Vocabulary.known``)."""
     titled: int = 0
     """Content words of an entry's title ("возврат" in "Возврат товара"): a topic named."""
+    bare: bool = False
+    """Only content words and topic fillers ("about my refund"), no "ok?", "do", "can": a
+    topic named, nothing asked about it."""
 
     @property
     def size(self) -> int:
@@ -300,8 +316,10 @@ def read(text: str, vocabulary: Vocabulary) -> Reading:
     unknown = tuple(w for w in content if stem(w) not in vocabulary.shares
                     and stem(w) not in vocabulary.known and w not in TIME_WORDS)
     titled = sum(stem(w) in vocabulary.titles for w in content)
+    kept = set(content)
+    bare = not names and all(w in kept or w in TOPIC_FILLERS for w in tokens)
     return Reading(content, names, off_topic, known, topics, pointing, asks, times, unknown,
-                   titled)
+                   titled, bare)
 
 
 def _tokens(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -77,8 +78,29 @@ def test_a_topic_name_alone_is_asked_back(nlu: LocalNlu, text: str) -> None:
     assert decision.verdict is Verdict.CLARIFY and 2 <= len(decision.entries) <= 3
 
 
+@pytest.mark.parametrize(("text", "first", "also"), [
+    ("refund", "refund_time", "returns"), ("about my return", "returns", "refund_time"),
+    ("kettle", "warranty", "damaged_item"), ("относно връщането", "returns", "refund_time"),
+    ("вопрос по возврату", "returns", "refund_time"), ("σχετικά με την εγγύηση", "warranty",
+                                                          "damaged_item"),
+])
+def test_a_bare_topic_one_entry_owns_is_asked_back_with_its_neighbours(
+        nlu: LocalNlu, text: str, first: str, also: str) -> None:
+    decision = judge(nlu, text)
+    assert decision.verdict is Verdict.CLARIFY, decision
+    offered = [e.id for e in decision.entries]
+    assert also in offered and first in offered and len(offered) <= KB.policy.clarify_options
+
+
+def test_a_brand_can_answer_bare_topics_instead(nlu: LocalNlu) -> None:
+    kb = replace(KB, policy=replace(KB.policy, ask_bare_topics=False))
+    decision = judge(nlu, "refund", kb)
+    assert decision.verdict is Verdict.ANSWER and decision.entries[0].id == "refund_time"
+
+
 @pytest.mark.parametrize(("text", "entry"), [
-    ("paypal ok?", "payment_methods"), ("where is my parcel", "order_status"),
+    ("paypal ok?", "payment_methods"), ("есть промокод?", "discount_codes"),
+    ("where is my parcel", "order_status"),
     ("tracking number pls", "order_status"), ("card keeps getting declined", "payment_failed"),
 ])
 def test_clear_short_questions_are_still_answered(nlu: LocalNlu, text: str, entry: str) -> None:

@@ -79,7 +79,8 @@ def test_answer_missing_in_the_language_falls_back_marked() -> None:
     entry = KB.entries["warranty"]
     partial = replace(entry, answers={"en": entry.answers["en"]})
     kb = replace(KB, entries={**KB.entries, "warranty": partial})
-    reply = decide(turn("گارانتی", parse_=parse("faq_warranty", 0.9), language="fa"),
+    reply = decide(turn("گارانتی کتری چند ساله؟", parse_=parse("faq_warranty", 0.9),
+                            language="fa"),
                    registry(kb)).replies[0]
     assert reply.text.startswith("(")
     assert entry.answers["en"] in reply.text

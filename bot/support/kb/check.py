@@ -101,13 +101,17 @@ def _shared_questions(entries: list[Entry]) -> list[Problem]:
 COUNTS = frozenset({"clarify_options", "short_message_words", "shop_words_required",
                     "misses_before_handoff"})
 """Policy settings that are whole numbers (at least 0); the others are shares (0–1) but
-``angry_sentiment`` (−1–1) and ``response_time`` (text per language)."""
+``angry_sentiment`` (−1–1), ``response_time`` (text per language) and the switches."""
+SWITCHES = frozenset({"ask_bare_topics"})
+"""Policy settings that are true or false."""
 
 
 def policy_value_problem(key: str, value: object) -> str | None:
     """Why ``value`` cannot be the policy setting ``key``, or None when it can."""
     if key == "response_time":
         return None if isinstance(value, dict) else "must be a text per language"
+    if key in SWITCHES:
+        return None if isinstance(value, bool) else "must be true or false"
     if key in COUNTS:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return None if ok else "must be a whole number, 0 or more"

@@ -52,6 +52,10 @@ class Policy:
     short_message_words: int = 1
     """A message with at most this many content words is answered only when one of its
     words belongs mostly to one entry ("paypal?"); else the bot asks ("delivery?")."""
+    ask_bare_topics: bool = True
+    """A bare topic ("refund", "about my return": one content word, nothing asked about it)
+    is asked back with the entry it names and its neighbours, even when one entry owns the
+    word; ``false`` answers that entry."""
     distinctive_share: float = 0.7
     """A word points to an entry when that entry holds this share of the word's uses in the
     example questions."""
