@@ -91,10 +91,10 @@ THREAT = _any(
 UPSET = _any(
     r"outrageous|unacceptable|disgust|ridiculous|furious|pathetic|worst|\bangry\b|"
     r"fed up|sick of|irresponsible|incompetent|useless|terrible service|(?:are|is) a joke|"
-    r"(?:nobody|no one|noone) (?:answers|replies|responds|helps)",
+    r"(?:nobody|no one|noone) (?:answers|replies|responds|helps)|who(?: is|'s) responsible for th",
     r"возмутительн|безобрази|кошмар|ужасн|отвратительн|издеватель|никто не (?:отвечает|отвечаете)|"
     r"\bзол\b|\bзлюсь|бесполезн|позорищ|безответственн|некомпетентн|в бешенстве|в ярости|"
-    r"достали|надоело",
+    r"достали|надоело|кто (?:за это )?ответит|кто будет отвечать",
     r"افتضاح|مسخره|عصبانی|هیچ ?کس جواب|کسی جواب نمید|بی ?شرم|واقعا بده|خسته شدم از|بی ?مسئولیت|"
     r"بد ?قول|\bbadghol\w*|\bbad ghol\w*",
     r"безобразие|ужасн|отвратител|никой не отговаря|подигравка|ядосан|бесен|вбесен|писна ми|"
@@ -103,11 +103,13 @@ UPSET = _any(
     r"αγανακτ|τσαντισμεν|εξω φρενων|ανευθυν|ανικαν|για κλαματα|αχρηστ",
 )
 DAMAGE = _any(
-    r"broke|smashed|shattered|cracked|chipped|damaged|crushed|missing|never arrived|stopped",
-    r"разбит|вдребезги|слома|треснул|поврежд|повредил|помят|не пришл|пропал|перестал",
+    r"broke|smashed|shattered|cracked|chipped|damaged|crushed|missing|never arrived|stopped|"
+    r"(?:was|were|is|are)n'?t in the (?:box|parcel|package)",
+    r"разбит|вдребезги|слома|треснул|поврежд|повредил|помят|не пришл|пропал|перестал|"
+    r"нет в (?:коробке|посылке)|не хватает|не положили",
     r"شکست|خرد شده|خورد شده|له شده|ترک|نرسید|گم شد|خراب",
-    r"счуп|пукнат|повреден|смачкан|не пристигн|изгубен",
-    r"σπασ|κομματια|ραγισμεν|κατεστραμμεν|χαλασ|δεν ηρθε|χαθηκε",
+    r"счуп|пукнат|повреден|смачкан|не пристигн|изгубен|липсва|няма в (?:кутията|пратката)",
+    r"σπασ|κομματια|ραγισμεν|κατεστραμμεν|χαλασ|δεν ηρθε|χαθηκε|λειπ",
 )
 
 
