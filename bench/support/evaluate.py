@@ -26,8 +26,10 @@ session 4 (development data now)."""
 FRESH3 = ROOT / "tests" / "support_quality" / "fresh3.yml"
 """Written blind; held out in session 4's first pass, studied since its second (development)."""
 FRESH4 = ROOT / "tests" / "support_quality" / "fresh4.yml"
-"""The held-out set (session 4, second pass): written blind; only ever measured, its misses
-never listed."""
+"""Written blind; held out in session 4's second pass, studied since session 5 (development)."""
+FRESH5 = ROOT / "tests" / "support_quality" / "fresh5.yml"
+"""The held-out set (session 5): written blind by a separate helper from the issue and the
+entries' titles and answers only; only ever measured, its misses never listed."""
 DEV = Path(__file__).resolve().parent / "dev.yml"
 """Where thresholds and word lists are tuned."""
 KINDS = ("answer", "clarify", "handoff", "out_of_scope")

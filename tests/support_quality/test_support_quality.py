@@ -1,9 +1,10 @@
 """The demo bot on the customer-style test sets: quality must not fall below what we report.
 
-fresh4.yml is the held-out set (written blind, never tuned on, its misses never listed); its
+fresh5.yml is the held-out set (written blind, never tuned on, its misses never listed); its
 floors are the figures in the README a little lowered, so a case or two moving with the
-NLU's own development does not fail the build. fresh3.yml (held out in session 4's first
-pass, studied in its second), fresh2.yml (held out until session 3, studied since session 4),
+NLU's own development does not fail the build. fresh4.yml (held out in session 4's second
+pass, studied since session 5), fresh3.yml (held out in session 4's first pass, studied in
+its second), fresh2.yml (held out until session 3, studied since session 4),
 fresh.yml and cases.yml were studied while tuning: their floors only guard against
 regressions.
 """
@@ -23,6 +24,7 @@ from bench.support.evaluate import (
     FRESH2,
     FRESH3,
     FRESH4,
+    FRESH5,
     KINDS,
     UNSUPPORTED,
     Result,
@@ -37,17 +39,18 @@ from bot.nlu_setup import local_model
 from bot.support.kb.check import load_knowledge_base
 
 Floors = dict[str | None, float]
-HELD_OUT_FLOORS: Floors = {"answer": 0.85, "clarify": 0.57, "handoff": 0.91,
-                           "out_of_scope": 0.9, None: 0.83}
-"""On fresh4, under the README's figures (right entry 89%, clarify 62%, handoff 97%, out of
-scope 96%, all 87%)."""
-FOREIGN_FLOORS: dict[Path, float] = {FRESH4: 0.66, FRESH3: 0.8, FRESH2: 0.8}
+HELD_OUT_FLOORS: Floors = {"answer": 0.92, "clarify": 0.72, "handoff": 0.94,
+                           "out_of_scope": 0.85, None: 0.88}
+"""On fresh5, under the README's figures (right entry 95.3%, clarify 80%, handoff 97%, out of
+scope 90%, all 92%)."""
+FOREIGN_FLOORS: dict[Path, float] = {FRESH5: 0.73, FRESH4: 0.73, FRESH3: 0.8, FRESH2: 0.8}
 """Messages in languages the bot does not speak that get the unsupported-language reply
-(fresh4: 11/15 measured)."""
+(fresh5: 12/15 measured, fresh4: 11/15)."""
 HELD_OUT_ASKED_BACK = 0.07
 """Clear questions answered with a question back (issue 14: at most 5%)."""
 FLOORS: dict[Path, Floors] = {
-    FRESH4: HELD_OUT_FLOORS,
+    FRESH5: HELD_OUT_FLOORS,
+    FRESH4: {"answer": 0.86, "clarify": 0.75, "handoff": 0.94, "out_of_scope": 0.92, None: 0.88},
     FRESH3: {"answer": 0.92, "clarify": 0.7, "handoff": 0.95, "out_of_scope": 0.85, None: 0.88},
     FRESH2: {"answer": 0.92, "clarify": 0.72, "handoff": 0.95, "out_of_scope": 0.9, None: 0.9},
     FRESH: {"answer": 0.92, "clarify": 0.75, "handoff": 0.95, "out_of_scope": 0.85, None: 0.9},
@@ -92,7 +95,7 @@ def test_the_fresh_sets_ask_back_rarely_and_know_foreign_languages(
 
 
 @pytest.mark.parametrize(("path", "least"), [(CASES, 20), (FRESH, 40), (DEV, 20), (FRESH2, 52),
-                                                   (FRESH3, 55), (FRESH4, 55)])
+                                                   (FRESH3, 55), (FRESH4, 55), (FRESH5, 55)])
 def test_the_sets_are_balanced_and_labelled_with_real_entries(path: Path, least: int) -> None:
     cases = load_cases(path)
     kb = load_knowledge_base(None, "en")
@@ -118,7 +121,7 @@ def test_the_fresh_set_shares_no_message_with_the_tuning_sets() -> None:
     assert not fresh & tuned
 
 
-@pytest.mark.parametrize("path", [FRESH, FRESH2, FRESH3, FRESH4])
+@pytest.mark.parametrize("path", [FRESH, FRESH2, FRESH3, FRESH4, FRESH5])
 def test_the_fresh_sets_have_the_issues_proportions(path: Path) -> None:
     cases = [c for c in load_cases(path) if c.language != UNSUPPORTED]
     kinds = {kind: sum(c.kind == kind for c in cases) / len(cases) for kind in KINDS}
