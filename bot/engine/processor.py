@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -181,7 +182,7 @@ class Processor:
                     held.enter_context(holding(self.leases, InboxItem, token))
                 async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
                     await open_transaction(session)
-                    preloaded = await _preload(session, prepared.values())
+                    preloaded = await _preload(session, prepared, self.registry)
                     for row, token in rows:
                         data = {"token": token, "session": session,
                                 "prepared": prepared.get(row.id), "preloaded": preloaded}
@@ -286,11 +287,29 @@ class Processor:
         return str(stored or (hint if hint in LANGUAGES else self.default_language))
 
 
-async def _preload(session: AsyncSession, prepared: Iterable[Prepared]) -> Preloaded:
-    """The group's contacts, then their conversations: two queries (and an insert for new ones)."""
-    messages = [p.message for p in prepared]
+async def _preload(session: AsyncSession, prepared: dict[int, Prepared],
+                   registry: Registry) -> Preloaded:
+    """The group's contacts, then their conversations: two queries (and an insert for new
+    ones); then, for turns whose contact has no other turn here, what the batch loaders add."""
+    messages = [p.message for p in prepared.values()]
     people: dict[Person, str | None] = {(m.channel, m.user_id): m.user_name for m in messages}
     contacts = await contacts_of(session=session, people=people)
     chats = {(contact.id, m.chat_id): (contact, m.account)
              for m in messages for contact in [contacts[m.channel, m.user_id]]}
-    return Preloaded(contacts, await conversations_of(session=session, chats=chats))
+    preloaded = Preloaded(contacts, await conversations_of(session=session, chats=chats))
+    if not registry.batch_loaders:
+        return preloaded
+    turns = {row_id: (p.message, contacts[p.message.channel, p.message.user_id].id)
+             for row_id, p in prepared.items()}
+    # A contact writing in two chats of this group: its second turn could depend on what the
+    # first writes (a ticket, a survey answer), so both load their own context.
+    twice = {contact_id for contact_id, n in Counter(c for _, c in turns.values()).items()
+             if n > 1}
+    alone = [(row_id, turn) for row_id, turn in turns.items() if turn[1] not in twice]
+    if not alone:
+        return preloaded
+    for index, many in registry.batch_loaders.items():
+        found = await many(session, [turn for _, turn in alone])
+        for (row_id, _), context in zip(alone, found, strict=True):
+            preloaded.contexts.setdefault(row_id, {})[index] = context
+    return preloaded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,11 @@ Handler = Callable[[Turn], Outcome | None]
 CommandHandler = Callable[[Turn, str], Outcome]
 RecordHandler = Callable[[AsyncSession, ContactInfo, Any], Awaitable[None]]
 ContextLoader = Callable[[AsyncSession, Inbound, ContactInfo, dict[str, Any]], Awaitable[None]]
+ContextBatchLoader = Callable[[AsyncSession, Sequence[tuple[Inbound, int]]],
+                              Awaitable[list[dict[str, Any]]]]
+"""What a ``ContextLoader`` adds, for many turns in one or two queries: given ``(message,
+contact_id)`` pairs, one context fragment each, in order. Only used for a group's turns whose
+contact has no other turn in the group, so nothing an earlier turn writes can be missed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class Registry:
     text_handlers: list[_Ranked] = field(default_factory=list)
     records: dict[type[Record], RecordHandler] = field(default_factory=dict)
     loaders: list[ContextLoader] = field(default_factory=list)
+    batch_loaders: dict[int, ContextBatchLoader] = field(default_factory=dict)
+    """For the loader at that index of ``loaders``: the same context for many turns at once."""
     start_payloads: dict[str, CommandHandler] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
@@ -100,9 +107,12 @@ class Registry:
         """How storage writes a record of ``kind``."""
         self.records[kind] = handler
 
-    def loader(self, loader: ContextLoader) -> None:
-        """An async step that adds to ``turn.context`` before the pure engine runs."""
+    def loader(self, loader: ContextLoader, *, many: ContextBatchLoader | None = None) -> None:
+        """An async step that adds to ``turn.context`` before the pure engine runs; ``many``
+        loads the same for a group of turns in one go (fewer round trips per turn)."""
         self.loaders.append(loader)
+        if many is not None:
+            self.batch_loaders[len(self.loaders) - 1] = many
 
     def start_payload(self, prefix: str, handler: CommandHandler) -> None:
         """Deep links ``/start prefix-rest`` (Telegram) or ``ref=prefix-rest`` (Messenger)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect
@@ -56,6 +56,8 @@ class Preloaded:
 
     contacts: dict[Person, Contact]
     conversations: dict[Chat, Conversation]
+    contexts: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    """Inbox row id -> loader index -> what that loader would add (``Registry.batch_loaders``)."""
 
 
 async def prepare(
@@ -91,8 +93,12 @@ async def run_turn(
     conversation = await _conversation(session, message, contact, preloaded)
     info = info_of(contact, language)
     context: dict[str, Any] = {}
-    for loader in registry.loaders:
-        await loader(session, message, info, context)
+    loaded = preloaded.contexts.get(item.id, {}) if preloaded is not None else {}
+    for index, loader in enumerate(registry.loaders):
+        if index in loaded:
+            context.update(loaded[index])
+        else:
+            await loader(session, message, info, context)
     turn = Turn(message, info, state_of(conversation), utcnow(), parse, context)
     outcome = decide(turn, registry)
     save_state(conversation, outcome.state)

@@ -4,6 +4,7 @@ abandonment, post-support CSAT), /forget and /mydata, and starting a survey outs
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -56,7 +57,7 @@ _installed: dict[int, tuple[Registry, Surveys]] = {}
 def register_storage(registry: Registry, feature: Surveys) -> None:
     """Add the survey loader, record handlers, jobs, hooks, eraser and exporter."""
     _installed[id(registry)] = (registry, feature)
-    registry.loader(load_context)
+    registry.loader(load_context, many=load_contexts)
     registry.record(StartResponse, partial(start_response, feature=feature))
     registry.record(SaveAnswer, save_answer)
     registry.record(UndoAnswer, undo_answer)
@@ -87,6 +88,27 @@ async def load_context(session: AsyncSession, message: Inbound, contact: Contact
         .where(SurveyResponse.contact_id == contact.id))).all()
     context[DONE] = frozenset(s for s, status, _ in rows if status in FINISHED)
     context[PROMOTER_ASKED] = any(asked for _, _, asked in rows)
+
+
+async def load_contexts(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
+                        ) -> list[dict[str, Any]]:
+    """``load_context`` for many turns in one query."""
+    found: list[dict[str, Any]] = [{} for _ in turns]
+    contact_ids = {contact_id for message, contact_id in turns
+                   if message.chat_type not in GROUP_CHATS}
+    if not contact_ids:
+        return found
+    rows = (await session.execute(
+        select(SurveyResponse.contact_id, SurveyResponse.survey_id, SurveyResponse.status,
+               SurveyResponse.promoter_asked)
+        .where(SurveyResponse.contact_id.in_(contact_ids)))).all()
+    for i, (message, contact_id) in enumerate(turns):
+        if message.chat_type in GROUP_CHATS:
+            continue
+        mine = [row for row in rows if row.contact_id == contact_id]
+        found[i] = {DONE: frozenset(row.survey_id for row in mine if row.status in FINISHED),
+                    PROMOTER_ASKED: any(row.promoter_asked for row in mine)}
+    return found
 
 
 # Record handlers -------------------------------------------------------------------------
