@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -46,6 +47,7 @@ MAX_ATTACHMENTS = 100
 
 def register_storage(registry: Registry, catalog: Catalog) -> None:
     """Add the feedback loader, record handlers, hooks, eraser and exporter."""
+    registry.loader(load_duplicate, many=load_duplicates)
     registry.loader(partial(load_context, catalog=catalog))
     registry.record(CaptureFeedback, partial(capture, registry=registry, catalog=catalog))
     registry.record(ClassifyFeedback, classify)
@@ -69,21 +71,49 @@ def polarity(score: float) -> str:
     return "negative" if score <= -0.3 else "neutral"
 
 
+def _filed_text(message: Inbound) -> str | None:
+    """The text a private message would file as feedback (a command's argument), or None."""
+    text = (message.text or "").strip()
+    if message.kind is not Kind.TEXT or not text or message.chat_type != "private":
+        return None
+    if text.startswith("/"):
+        text = text.partition(" ")[2].strip()
+    return text or None
+
+
+async def load_duplicate(session: AsyncSession, message: Inbound, contact: ContactInfo,
+                         context: dict[str, Any]) -> None:
+    """Whether this text was already filed by the contact (within ``DUPLICATE_WINDOW``)."""
+    if (text := _filed_text(message)) is not None:
+        context[DUPLICATE] = await _duplicate(session, contact.id, text) is not None
+
+
+async def load_duplicates(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
+                          ) -> list[dict[str, Any]]:
+    """``load_duplicate`` for many turns in one query."""
+    wanted = [(text_hash(text), contact_id) if (text := _filed_text(message)) is not None
+              else None for message, contact_id in turns]
+    asked = [pair for pair in wanted if pair is not None]
+    if not asked:
+        return [{} for _ in turns]
+    rows = await session.execute(
+        select(FeedbackItem.text_hash, FeedbackItem.contact_id)
+        .where(FeedbackItem.contact_id.in_({contact_id for _, contact_id in asked}),
+               FeedbackItem.text_hash.in_({digest for digest, _ in asked}),
+               FeedbackItem.created_at >= utcnow() - DUPLICATE_WINDOW))
+    found = {(digest, contact_id) for digest, contact_id in rows.all()}
+    return [{DUPLICATE: pair in found} if pair is not None else {} for pair in wanted]
+
+
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
                        context: dict[str, Any], *, catalog: Catalog) -> None:
-    """Whether this text was already filed by the contact, and the theme it would join."""
+    """The album a photo joins, and the theme a wish or bug report would join."""
     if message.kind is Kind.UNSUPPORTED:
         if (album := await _album(session, contact.id, message)) is not None:
             context[ALBUM] = album
         return
-    text = (message.text or "").strip()
-    if message.kind is not Kind.TEXT or not text or message.chat_type != "private":
+    if (text := _filed_text(message)) is None:
         return
-    if text.startswith("/"):
-        text = text.partition(" ")[2].strip()
-        if not text:
-            return
-    context[DUPLICATE] = await _duplicate(session, contact.id, text) is not None
     found = analyse(text[:4096], contact.language, catalog, sentiment=0.0)
     if found.category not in HINTED or not found.concepts:
         return  # the hint is only told for wishes and bugs: no theme lookup for chat

@@ -3,15 +3,21 @@ PostgreSQL), and a contact with two turns in one group loads its own context eac
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.registry import build_registry
+from bot.feedback.records import DUPLICATE
+from bot.feedback.store import text_hash
+from bot.feedback.tables import FeedbackItem
 from bot.messages import Inbound
+from bot.storage.base import utcnow
 from bot.storage.contacts import info_of
 from bot.storage.inbox import enqueue
 from bot.storage.models import Contact, MessageLog
+from bot.storage.session import SessionMaker
 from bot.support.handoff_records import TICKET, TICKET_COUNT
 from bot.support.tickets import CLOSED, OPEN, WAITING, Ticket
 from bot.surveys.records import DONE, PROMOTER_ASKED
@@ -50,13 +56,25 @@ async def _history(session: AsyncSession) -> list[Contact]:
         session.add(SurveyResponse(key=f"k{n}", survey_id=f"s{n}", version="1",
                                    contact_id=owner.id, channel="test", language="en",
                                    status=status, promoter_asked=asked))
+    filed = [(first, "Hi", 1), (second, "hi", 30), (first, "no", 0)]  # (who, text, days ago)
+    for n, (owner, text, age) in enumerate(filed):
+        session.add(FeedbackItem(key=f"f{n}", contact_id=owner.id, channel="test", language="en",
+                                 origin="detected", text=text, text_hash=text_hash(text),
+                                 sentiment="neutral", created_at=utcnow() - timedelta(days=age)))
     await session.flush()
     return contacts
 
 
 async def test_batch_loaders_give_what_each_turn_would_load(database_url: str) -> None:
     engine, sessionmaker = await open_db(database_url)
-    assert REGISTRY.batch_loaders  # support's customer context and surveys at least
+    try:
+        await _compare(sessionmaker)
+    finally:
+        await engine.dispose()
+
+
+async def _compare(sessionmaker: SessionMaker) -> None:
+    assert REGISTRY.batch_loaders  # support's customer context, surveys, feedback at least
     async with sessionmaker.begin() as session:
         first, second, third, fourth, _ = await _history(session)
         turns = [(_said("a", "p0"), first), (_said("b", "p0"), first), (_said("c", "p1"), second),
@@ -74,7 +92,9 @@ async def test_batch_loaders_give_what_each_turn_would_load(database_url: str) -
         surveys = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_context"))]
         [mine, *_] = await surveys(session, [(m, c.id) for m, c in turns])
         assert mine == {DONE: frozenset({"s0"}), PROMOTER_ASKED: True}
-    await engine.dispose()
+        duplicates = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_duplicate"))]
+        seen = await duplicates(session, [(m, c.id) for m, c in turns])
+        assert [s.get(DUPLICATE) for s in seen] == [True, True, False, False, None]
 
 
 def _loader(name: str) -> Any:
