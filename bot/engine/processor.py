@@ -20,7 +20,7 @@ from bot.engine.leases import Leases, claim_terms, holding
 from bot.engine.loop import run_until_stopped
 from bot.engine.middlewares import Middleware, TimingMiddleware, chain
 from bot.engine.registry import Registry
-from bot.engine.turns import LostClaim, Preloaded, Prepared, prepare, run_turn
+from bot.engine.turns import LostClaim, Preloaded, Prepared, finish_group, prepare, run_turn
 from bot.i18n import N_, gettext
 from bot.messages import Inbound, Reply
 from bot.storage import queue
@@ -183,6 +183,7 @@ class Processor:
                 async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
                     await open_transaction(session)
                     preloaded = await _preload(session, prepared, self.registry)
+                    done: dict[str, list[int]] = {}
                     for row, token in rows:
                         data = {"token": token, "session": session,
                                 "prepared": prepared.get(row.id), "preloaded": preloaded}
@@ -192,7 +193,11 @@ class Processor:
                             if is_outage(error):
                                 raise
                             failed.append((row, token, error))
+                            continue
                         replied = replied or bool(data.get("replied"))
+                        done.setdefault(token, []).append(row.id)
+                    for token, row_ids in done.items():
+                        await finish_group(session, row_ids, token)
         except Exception as exc:
             log.info("a group of %d turns was rolled back (%s); each runs alone",
                      len(rows), type(exc).__name__)
@@ -227,7 +232,7 @@ class Processor:
                                          registry=self.registry, nlu=self.nlu,
                                          default_language=self.default_language,
                                          prepared=data.get("prepared"),
-                                         preloaded=data.get("preloaded"))
+                                         preloaded=data.get("preloaded"), finish=False)
             data["replied"] = bool(outcome.replies or outcome.sends)  # told after the commit
             return
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:

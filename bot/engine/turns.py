@@ -36,6 +36,11 @@ DETECTION_MIN_CONFIDENCE = 0.8
 Loaded = TypeVar("Loaded", Contact, Conversation)
 
 
+def _done() -> dict[str, Any]:
+    """The values of a row whose turn is done."""
+    return {"status": "done", "processed_at": utcnow(), "lease_until": None, "error": None}
+
+
 class LostClaim(Exception):
     """Another worker took over this inbox row; this attempt is rolled back."""
 
@@ -79,8 +84,10 @@ async def run_turn(
     default_language: str,
     prepared: Prepared | None = None,
     preloaded: Preloaded | None = None,
+    finish: bool = True,
 ) -> Outcome:
-    """Process one claimed inbox row; the caller commits."""
+    """Process one claimed inbox row; the caller commits (and, with ``finish=False``, marks
+    the row done: a group does it for all its turns in one statement)."""
     message = prepared.message if prepared is not None else Inbound.from_json(item.message)
     contact = await _contact(session, message, preloaded)
     _apply_hint(contact, message)
@@ -103,10 +110,16 @@ async def run_turn(
     outcome = decide(turn, registry)
     save_state(conversation, outcome.state)
     await _store(session, registry, contact, info, message, outcome)
-    if not await queue.finish(session, InboxItem, item.id, token, status="done",
-                              processed_at=utcnow(), lease_until=None, error=None):
+    if finish and not await queue.finish(session, InboxItem, item.id, token, **_done()):
         raise LostClaim(item.id)
     return outcome
+
+
+async def finish_group(session: AsyncSession, row_ids: list[int], token: str) -> None:
+    """Mark a group's turns done in one statement; ``LostClaim`` if any claim was lost (the
+    group is rolled back and each turn runs alone, finding out which)."""
+    if await queue.finish_many(session, InboxItem, row_ids, token, **_done()) != len(row_ids):
+        raise LostClaim(row_ids[0])
 
 
 async def _contact(session: AsyncSession, message: Inbound, preloaded: Preloaded | None) -> Contact:

@@ -122,6 +122,23 @@ async def finish(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def finish_many(
+    session: AsyncSession, model: type[Row], row_ids: Collection[int], token: str,
+    **values: object
+) -> int:
+    """Close the claimed rows ``row_ids`` (one claim ``token``) in one statement; how many
+    this claim still held (fewer than asked: some were lost meanwhile)."""
+    if not row_ids:
+        return 0
+    result = await session.execute(
+        update(model)
+        .where(model.id.in_(list(row_ids)), model.claim_token == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 Queue = type[InboxItem] | type[OutboxItem]
 
 

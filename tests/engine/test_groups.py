@@ -10,6 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.middlewares import TurnHandler
+from bot.engine.processor import Processor
+from bot.engine.turns import Prepared
 from bot.storage.base import utcnow
 from bot.storage.inbox import enqueue
 from bot.storage.models import Contact, InboxItem, MessageLog, OutboxItem
@@ -125,4 +127,34 @@ async def test_a_turn_failing_at_its_savepoints_release_is_rolled_back_alone(
         assert await outbox_texts(sessionmaker, chat) == ["1:hi"]
     [held] = [r for r in await inbox(sessionmaker) if r.status != "done"]
     assert (held.status, "IntegrityError" in (held.error or "")) == ("pending", True)
+    await engine.dispose()
+
+
+class StealsAClaim(Processor):
+    """Another worker takes one claimed row (its lease ran out) before the group commits."""
+
+    async def _prepare(self, rows: list[InboxItem]) -> dict[int, Prepared]:
+        stolen = next(row for row in rows if row.chat_key.endswith("c3"))
+        async with self.sessionmaker.begin() as session:
+            await session.execute(update(InboxItem).where(InboxItem.id == stolen.id)
+                                  .values(claim_token="another-worker"))
+        return await super()._prepare(rows)
+
+
+async def test_a_claim_lost_before_the_group_commits_keeps_that_turn_out(
+    database_url: str,
+) -> None:
+    """The rows are marked done in one statement at the end; a lost claim there rolls the
+    group back and each turn runs alone: the lost one is left to its new owner."""
+    engine, sessionmaker = await open_db(database_url)
+    for chat in CHATS:
+        await enqueue(sessionmaker, message(chat, "hi"))
+    feature = Counting()
+    worker = StealsAClaim(sessionmaker, feature.registry, None, retry_delay=lambda _n: 0.0)
+    assert await worker.run_once() == len(CHATS) - 1
+    assert await outbox_texts(sessionmaker, "c3") == []
+    for chat in set(CHATS) - {"c3"}:
+        assert await outbox_texts(sessionmaker, chat) == ["1:hi"]  # once, not twice
+    [taken] = [r for r in await inbox(sessionmaker) if r.chat_key.endswith("c3")]
+    assert taken.claim_token == "another-worker" and taken.status != "done"
     await engine.dispose()
