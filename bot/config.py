@@ -134,8 +134,11 @@ class Settings(BaseSettings):
     """At DEBUG, whether customers' message texts may appear in the log (off: personal data)."""
     retention_days: int = Field(default=30, ge=1, le=3650)
     """Days to keep done/sent inbox and outbox rows and finished scheduler jobs."""
-    workers: int = Field(default=8, ge=1, le=64)
-    """How many chats one process works on at once (each chat stays strictly in order)."""
+    workers: int = Field(default=32, ge=1, le=64)
+    """How many chats one process works on at once (each chat stays strictly in order); a
+    group of this many turns (at most 32) shares one transaction and one commit, so larger
+    groups spread the commit and the preloading over more turns (bench/e2e: 8 -> 32 took
+    SQLite from ~90 to ~140 updates/s and PostgreSQL from 61 to 141)."""
     handoff_quiet_minutes: int = Field(default=15, ge=0, le=10080)
     """Minutes a ticket may wait without an operator's reply before the bot offers to answer
     again (0: never offer)."""
