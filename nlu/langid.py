@@ -33,8 +33,22 @@ _SCRIPT_LANGUAGES = {"GREEK": ("el",), "CYRILLIC": ("ru", "bg"), "ARABIC": ("fa"
 _SCRIPT_LANGUAGES["LATIN"] = ("en", *translit.LANGUAGES)
 
 
+CACHED_CHARS = 1000
+"""Guesses for texts up to this long are remembered: the NLU and the features that read the
+same message (feedback's language, support's checks) ask about it again within a turn."""
+
+
 def identify(text: str) -> LanguageGuess:
     """Best guess of the language of ``text`` with a confidence in [0, 1]."""
+    return _identify_cached(text) if len(text) <= CACHED_CHARS else _identify(text)
+
+
+@lru_cache(maxsize=1024)
+def _identify_cached(text: str) -> LanguageGuess:
+    return _identify(text)
+
+
+def _identify(text: str) -> LanguageGuess:
     script, share = _dominant_script(text)
     candidates = _SCRIPT_LANGUAGES.get(script)
     if candidates is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from nlu.text import normalize
 
@@ -132,6 +133,20 @@ class Anger:
 
 def read_anger(text: str) -> Anger:
     """The strongest signal in ``text``: a threat beats upset beats asking for a person."""
+    return _read_anger_cached(text) if len(text) <= CACHED_CHARS else _read_anger(text)
+
+
+CACHED_CHARS = 2000
+"""Readings of texts up to this long are remembered: a turn reads its message more than once
+(the urgent check before every feature, then support's own decision)."""
+
+
+@lru_cache(maxsize=1024)
+def _read_anger_cached(text: str) -> Anger:
+    return _read_anger(text)
+
+
+def _read_anger(text: str) -> Anger:
     folded = normalize(text)
     if THREAT.search(folded):
         return Anger(Signal.THREAT)

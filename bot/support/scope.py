@@ -217,6 +217,8 @@ class Vocabulary:
     core intents' examples and the transliterated function words. A content word outside
     ``shares`` and ``known`` is a word of somebody else's business ("Lipton", "Barcelona",
     "пакетиках" of a brand it does not sell)."""
+    readings: dict[str, Reading] = field(default_factory=dict, compare=False, repr=False)
+    """Recent messages' readings (``read``): a turn reads its message more than once."""
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Vocabulary:
@@ -314,8 +316,24 @@ class Reading:
                          for e, part in shares.items() if part >= share)
 
 
+READINGS_KEPT = 1024
+"""At most this many readings are remembered per vocabulary (then the memory starts over)."""
+READ_CACHED_CHARS = 2000
+
+
 def read(text: str, vocabulary: Vocabulary) -> Reading:
     """Split ``text`` into content words, names and topic, and look the content up."""
+    if len(text) > READ_CACHED_CHARS:
+        return _read(text, vocabulary)
+    if (kept := vocabulary.readings.get(text)) is not None:
+        return kept
+    if len(vocabulary.readings) >= READINGS_KEPT:
+        vocabulary.readings.clear()
+    reading = vocabulary.readings[text] = _read(text, vocabulary)
+    return reading
+
+
+def _read(text: str, vocabulary: Vocabulary) -> Reading:
     tokens = _tokens(text)
     names = tuple(w for w in tokens if w in vocabulary.names)
     content = tuple(_content_words(tokens, vocabulary.names, vocabulary.off_topic))
