@@ -16,7 +16,8 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import SendMessage
+from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage
+from aiogram.methods.base import Response
 
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.channels.telegram_inbound import NAME
@@ -28,6 +29,12 @@ PIECE_WAITS = (0.5, 2.0)
 """Waits before retrying a later piece of a split text in place: a retry of the whole reply
 would send the earlier pieces twice."""
 MAX_PIECE_WAIT = 5.0
+
+KEPT_RESPONSES = tuple(Response[method.__returning__]  # type: ignore[name-defined]
+                       for method in (SendMessage, AnswerCallbackQuery, GetUpdates))
+"""aiogram parses every answer with ``Response[<the method's result>]``. pydantic keeps such a
+class only while something else refers to it, so after each garbage collection the next call
+built it again, schema and all (~1.7 ms; 7% of the bot's time under load in bench/e2e)."""
 
 
 class TelegramChannel:
