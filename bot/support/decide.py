@@ -282,16 +282,12 @@ def _bare_options(reading: Reading, ranked: list[tuple[Entry, float]],
     """For a bare topic word: the likeliest entry, then the entries the NLU or the words also
     find plausible, then the brand's own ``related`` entries of the likeliest one."""
     policy = kb.policy
-    options: list[str] = []
     likely = [e.id for e, score in ranked if score >= policy.clarify_confidence]
     words = sorted(reading.candidates(policy.option_share),
                    key=lambda i: -_best_share(reading, i))
-    for entry_id in [*likely[:1], *likely[1:], *words]:
-        if entry_id not in options:
-            options.append(entry_id)
-    if options:
-        options += [i for i in kb.entries[options[0]].related if i not in options] \
-            if options[0] in kb.entries else []
+    options = list(dict.fromkeys([*likely, *words]))
+    if options and options[0] in kb.entries:
+        options = list(dict.fromkeys([*options, *kb.entries[options[0]].related]))
     return options[: policy.clarify_options]
 
 
