@@ -84,8 +84,7 @@ def _filed_text(message: Inbound) -> str | None:
 async def load_duplicate(session: AsyncSession, message: Inbound, contact: ContactInfo,
                          context: dict[str, Any]) -> None:
     """Whether this text was already filed by the contact (within ``DUPLICATE_WINDOW``)."""
-    if (text := _filed_text(message)) is not None:
-        context[DUPLICATE] = await _duplicate(session, contact.id, text) is not None
+    context.update((await load_duplicates(session, [(message, contact.id)]))[0])
 
 
 async def load_duplicates(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]

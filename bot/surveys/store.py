@@ -81,13 +81,7 @@ def feature_of(registry: Registry) -> Surveys:
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
                        context: dict[str, Any]) -> None:
     """Which surveys this contact finished, and whether they were asked the promoter question."""
-    if message.chat_type in GROUP_CHATS:
-        return
-    rows = (await session.execute(
-        select(SurveyResponse.survey_id, SurveyResponse.status, SurveyResponse.promoter_asked)
-        .where(SurveyResponse.contact_id == contact.id))).all()
-    context[DONE] = frozenset(s for s, status, _ in rows if status in FINISHED)
-    context[PROMOTER_ASKED] = any(asked for _, _, asked in rows)
+    context.update((await load_contexts(session, [(message, contact.id)]))[0])
 
 
 async def load_contexts(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]

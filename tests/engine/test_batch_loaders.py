@@ -18,7 +18,7 @@ from bot.storage.contacts import info_of
 from bot.storage.inbox import enqueue
 from bot.storage.models import Contact, MessageLog
 from bot.storage.session import SessionMaker
-from bot.support.handoff_records import TICKET, TICKET_COUNT
+from bot.support.handoff_records import RECENT, TICKET, TICKET_COUNT
 from bot.support.tickets import CLOSED, OPEN, WAITING, Ticket
 from bot.surveys.records import DONE, PROMOTER_ASKED
 from bot.surveys.tables import ABANDONED, COMPLETED, RUNNING, SurveyResponse
@@ -87,8 +87,13 @@ async def _compare(sessionmaker: SessionMaker) -> None:
                 await loader(session, message, info_of(contact, "en"), alone)
                 assert got == alone, (loader.__name__, message.chat_id)
         support = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_customer_context"))]
-        [in_a, in_b, *_] = await support(session, [(m, c.id) for m, c in turns])
+        [in_a, in_b, in_c, *_] = await support(session, [(m, c.id) for m, c in turns])
         assert (in_a[TICKET].ref, in_a[TICKET_COUNT], in_b[TICKET].ref) == ("t1", 3, "t2")
+        # the last eight rows of chat a, oldest first, those without text left out
+        assert in_a[RECENT] == (("bot", "a4"), ("bot", "a6"), ("customer", "a7"),
+                                ("bot", "a8"), ("customer", "a9"), ("customer", "a11"))
+        # chat c of another channel is not chat c
+        assert in_c[RECENT] == tuple(("customer", f"c{n}") for n in range(3))
         surveys = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_context"))]
         [mine, *_] = await surveys(session, [(m, c.id) for m, c in turns])
         assert mine == {DONE: frozenset({"s0"}), PROMOTER_ASKED: True}
