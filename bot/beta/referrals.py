@@ -15,6 +15,7 @@ from bot.beta.tables import Referral, ReferralCode
 from bot.engine.replies import say, text
 from bot.engine.types import ContactInfo, Outcome, Turn
 from bot.messages import Inbound, Kind, Link, Reply
+from bot.storage.bulk import savepoint
 from bot.storage.models import MessageLog
 
 PREFIX = "r"
@@ -103,7 +104,7 @@ async def create_code(session: AsyncSession, contact: ContactInfo,
                       record: CreateReferralCode) -> None:
     """Keep the new code (a concurrent turn that made one first wins)."""
     try:
-        async with session.begin_nested():
+        async with savepoint(session):
             session.add(ReferralCode(code=record.code, contact_id=contact.id,
                                      source=contact.source))
     except IntegrityError:

@@ -20,6 +20,7 @@ from bot.engine.registry import Registry
 from bot.engine.types import ContactInfo
 from bot.i18n import N_, gettext
 from bot.messages import Link, Reply
+from bot.storage.bulk import savepoint
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, MessageLog, OutboxItem
 from bot.support.tickets import AnswerRating, Ticket
@@ -94,7 +95,7 @@ async def collect(session: AsyncSession, registry: Registry, contact_id: int) ->
     data: dict[str, Any] = {}
     for name, exporter in registry.exporters.items():
         try:
-            async with session.begin_nested():
+            async with savepoint(session):
                 data[name] = await exporter(session, contact_id)
         except Exception:
             log.exception("exporter %s failed", name)

@@ -42,6 +42,14 @@ GROUP_MAX = 32
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
+class _TurnFailed(Exception):
+    """A turn of a group raised: the group is rolled back and runs again without it."""
+
+    def __init__(self, row: InboxItem, token: str, cause: Exception) -> None:
+        super().__init__(f"turn {row.id} failed")
+        self.row, self.token, self.cause = row, token, cause
+
+
 def retry_delay(attempt: int) -> float:
     """Seconds before a failed turn runs again: 0.5, 1, 2, 4 … at most 30."""
     return min(30.0, 0.5 * 2.0 ** max(0, attempt - 1))
@@ -130,10 +138,10 @@ class Processor:
         return claimed
 
     async def _run_group(self, claimed: list[tuple[InboxItem, str]]) -> int:
-        """Run ``claimed`` rows (of distinct chats) in one transaction, a SAVEPOINT each.
+        """Run ``claimed`` rows (of distinct chats) in one transaction.
 
-        A turn that fails is rolled back alone and retried or failed as if it ran alone; the
-        others commit together. If the group's transaction itself fails (its commit, the
+        A turn that fails is retried or failed as if it ran alone; the others commit
+        together. If the group's transaction itself fails (its commit, the
         connection), nothing of it was kept and each turn runs again on its own.
         """
         try:
@@ -174,39 +182,56 @@ class Processor:
     async def _commit_group(
         self, rows: list[tuple[InboxItem, str]], prepared: dict[int, Prepared]
     ) -> int:
+        """Commit ``rows``' turns together. A turn that raises rolls the group back and the
+        others run again as a group without it; it is retried or failed as if it ran alone."""
         failed: list[tuple[InboxItem, str, Exception]] = []
         replied = False
-        try:
-            with contextlib.ExitStack() as held:
-                for token in {token for _, token in rows}:  # one claim_many: one token
-                    held.enter_context(holding(self.leases, InboxItem, token))
-                async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
-                    await open_transaction(session)
-                    preloaded = await _preload(session, prepared, self.registry)
-                    done: dict[str, list[int]] = {}
-                    for row, token in rows:
-                        data = {"token": token, "session": session,
-                                "prepared": prepared.get(row.id), "preloaded": preloaded}
-                        try:
-                            await self._handle(row, data)
-                        except Exception as error:
-                            if is_outage(error):
-                                raise
-                            failed.append((row, token, error))
-                            continue
-                        replied = replied or bool(data.get("replied"))
-                        done.setdefault(token, []).append(row.id)
-                    for token, row_ids in done.items():
-                        await finish_group(session, row_ids, token)
-        except Exception as exc:
-            log.info("a group of %d turns was rolled back (%s); each runs alone",
-                     len(rows), type(exc).__name__)
-            return sum([await self._run(row, token) for row, token in rows])
+        while rows:
+            try:
+                replied = await self._group_transaction(rows, prepared)
+                break
+            except _TurnFailed as stop:
+                failed.append((stop.row, stop.token, stop.cause))
+                rows = [(row, token) for row, token in rows if row is not stop.row]
+            except Exception as exc:
+                log.info("a group of %d turns was rolled back (%s); each runs alone",
+                         len(rows), type(exc).__name__)
+                done = sum([await self._run(row, token) for row, token in rows])
+                for row, token, cause in failed:
+                    await self._retry_or_fail(row, token, cause)
+                return done
         if replied:
             self.on_outbox()
         for row, token, cause in failed:
             await self._retry_or_fail(row, token, cause)
-        return len(rows) - len(failed)
+        return len(rows)
+
+    async def _group_transaction(
+        self, rows: list[tuple[InboxItem, str]], prepared: dict[int, Prepared]
+    ) -> bool:
+        """One transaction for every turn of ``rows``; whether any of them replied."""
+        replied = False
+        with contextlib.ExitStack() as held:
+            for token in {token for _, token in rows}:  # one claim_many: one token
+                held.enter_context(holding(self.leases, InboxItem, token))
+            async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
+                await open_transaction(session)
+                preloaded = await _preload(session, prepared, self.registry)
+                done: dict[str, list[int]] = {}
+                for row, token in rows:
+                    data = {"token": token, "session": session,
+                            "prepared": prepared.get(row.id), "preloaded": preloaded}
+                    try:
+                        await self._handle(row, data)
+                    except Exception as error:
+                        if is_outage(error):
+                            raise
+                        raise _TurnFailed(row, token, error) from error
+                    replied = replied or bool(data.get("replied"))
+                    done.setdefault(token, []).append(row.id)
+                for token, row_ids in done.items():
+                    await finish_group(session, row_ids, token)
+        return replied
 
     async def _run(self, row: InboxItem, token: str) -> bool:
         self._busy.add(row.chat_key)
@@ -224,15 +249,19 @@ class Processor:
         return False
 
     async def _turn(self, item: InboxItem, data: dict[str, Any]) -> None:
-        """One turn: in the group's transaction under a SAVEPOINT, or in its own."""
+        """One turn: in the group's transaction, or in its own.
+
+        A group's turns take no SAVEPOINT each: their rows are flushed together (one INSERT
+        per table for the whole group instead of SAVEPOINT, INSERTs, UPDATE and RELEASE per
+        turn), and a turn that fails rolls the whole group back (``_commit_group``).
+        """
         group: AsyncSession | None = data.get("session")
         if group is not None:
-            async with group.begin_nested():
-                outcome = await run_turn(group, item=item, token=data["token"],
-                                         registry=self.registry, nlu=self.nlu,
-                                         default_language=self.default_language,
-                                         prepared=data.get("prepared"),
-                                         preloaded=data.get("preloaded"), finish=False)
+            outcome = await run_turn(group, item=item, token=data["token"],
+                                     registry=self.registry, nlu=self.nlu,
+                                     default_language=self.default_language,
+                                     prepared=data.get("prepared"),
+                                     preloaded=data.get("preloaded"), finish=False)
             data["replied"] = bool(outcome.replies or outcome.sends)  # told after the commit
             return
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:

@@ -17,6 +17,7 @@ from bot.latin_language import settle
 from bot.messages import Inbound, Kind, Outgoing
 from bot.storage import queue
 from bot.storage.base import utcnow
+from bot.storage.bulk import add_later
 from bot.storage.contacts import (
     Chat,
     Person,
@@ -205,25 +206,28 @@ async def _store(
     message: Inbound,
     outcome: Outcome,
 ) -> None:
-    session.add(MessageLog(contact_id=contact.id, direction="in", channel=message.channel,
-                           chat_id=message.chat_id, platform_message_id=message.message_id,
-                           text=message.text, payload=message.payload,
-                           # Photos and files are kept (ids, not bytes) even when no feature
-                           # takes them: the customer sent them.
-                           body={"attachments": [a.to_dict() for a in message.attachments]}
-                           if message.attachments else None))
+    # Queued, not session.add: a group's rows go in one statement per table (storage.bulk).
+    add_later(session, MessageLog, {
+        "contact_id": contact.id, "direction": "in", "channel": message.channel,
+        "chat_id": message.chat_id, "platform_message_id": message.message_id,
+        "text": message.text, "payload": message.payload,
+        # Photos and files are kept (ids, not bytes) even when no feature takes them: the
+        # customer sent them.
+        "body": {"attachments": [a.to_dict() for a in message.attachments]}
+        if message.attachments else None,
+    })
     for record in outcome.records:
         await _apply_record(session, registry, contact, info, record)
     here = Outgoing(message.channel, message.chat_id, outcome.replies[0], message.account) \
         if outcome.replies else None
     outgoing = [replace(here, reply=r) for r in outcome.replies] if here else []
     for out in [*outgoing, *outcome.sends]:
-        session.add(OutboxItem(
-            channel=out.channel, account=out.account, chat_id=out.chat_id,
-            chat_key=chat_key(out.channel, out.account, out.chat_id),
-            contact_id=contact.id if out.chat_id == message.chat_id else None,
-            reply=out.reply.to_json(),
-        ))
+        add_later(session, OutboxItem, {
+            "channel": out.channel, "account": out.account, "chat_id": out.chat_id,
+            "chat_key": chat_key(out.channel, out.account, out.chat_id),
+            "contact_id": contact.id if out.chat_id == message.chat_id else None,
+            "reply": out.reply.to_json(),
+        })
 
 
 async def _apply_record(

@@ -19,6 +19,7 @@ from bot.engine.types import ContactInfo, Turn
 from bot.messages import Inbound, Kind, Reply
 from bot.scheduler import cancel, schedule
 from bot.storage.base import utcnow
+from bot.storage.bulk import savepoint
 from bot.storage.contacts import info_of, save_state, state_of
 from bot.storage.events import emit
 from bot.storage.models import Contact, Conversation
@@ -139,7 +140,7 @@ async def ensure_version(session: AsyncSession, survey: Survey) -> None:
         return
     title = survey.title.get(survey.default_language, survey.default_language)[0][:256]
     try:
-        async with session.begin_nested():
+        async with savepoint(session):
             session.add(SurveyVersion(survey_id=survey.id, version=survey.version, title=title,
                                       definition=survey.model_dump(mode="json", by_alias=True)))
     except IntegrityError:

@@ -1,4 +1,5 @@
-"""Turns of several chats share one transaction, each in a SAVEPOINT (SQLite and PostgreSQL)."""
+"""Turns of several chats share one transaction; a failing turn is left out of it and retried
+alone (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ async def test_a_poison_turn_does_not_block_its_group_or_its_chat(database_url: 
 async def test_a_group_lost_mid_way_keeps_nothing_and_each_turn_runs_once(
     database_url: str,
 ) -> None:
-    """The turns whose SAVEPOINT was released before the loss are not kept either."""
+    """The turns that ran before the loss are not kept either."""
     engine, sessionmaker = await open_db(database_url)
     for chat in CHATS:
         await enqueue(sessionmaker, message(chat, "hi"))
@@ -108,14 +109,14 @@ async def test_a_contact_in_two_chats_of_one_group_sees_its_first_turn(database_
     await engine.dispose()
 
 
-async def test_a_turn_failing_at_its_savepoints_release_is_rolled_back_alone(
+async def test_a_turn_failing_when_the_group_writes_is_rolled_back_alone(
     database_url: str,
 ) -> None:
     engine, sessionmaker = await open_db(database_url)
     feature = Counting()
 
     async def duplicate(session: AsyncSession, _contact: Any, _record: Any) -> None:
-        session.add(Contact(channel="test", external_id="c0"))  # fails when the turn flushes
+        session.add(Contact(channel="test", external_id="c0"))  # fails when the group flushes
 
     feature.registry.records[Boom] = duplicate
     for chat in CHATS:
