@@ -9,7 +9,7 @@ import gc
 import importlib
 import logging
 import signal
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -30,8 +30,9 @@ from bot.messages import Inbound
 from bot.nlu_setup import build_nlu
 from bot.scheduler.runner import JobRunner
 from bot.storage import migrate
-from bot.storage.inbox import InboxWriter
+from bot.storage.inbox import InboxWriter, chat_key
 from bot.storage.session import SessionMaker, create_engine, create_sessionmaker
+from bot.storage.wakeups import Wakeups
 from bot.support.kb.check import verify_content
 from bot.web.app import create_http_app
 from bot.web.state import AppState
@@ -56,6 +57,8 @@ class Bot:
     ingest: Ingest
     """Store an inbound update (group commit), then wake the processor."""
     runtimes: list[ChannelRuntime] = field(default_factory=list)
+    wakeups: Wakeups | None = None
+    """Wake-ups to and from the deployment's other processes (PostgreSQL only)."""
 
     async def close(self) -> None:
         """Release connections and sessions."""
@@ -63,6 +66,9 @@ class Bot:
             await runtime.close()
         await self.engine.dispose()
 
+
+WEBCHAT_KEY = chat_key(WebChatChannel.name, None, "")
+"""The chat keys of web-chat conversations start with this."""
 
 CHANNEL_MODULES: tuple[str, ...] = ("bot.channels.messenger", "bot.channels.telegram")
 """Modules with ``runtime(settings, ingest) -> ChannelRuntime | None``; None when unconfigured."""
@@ -88,10 +94,20 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     leases = Leases(sessionmaker, worker=worker_identity(settings.worker_id, settings.port),
                     seconds=settings.lease_seconds)
     signals = ChatSignals()  # the web chat's long-polls wait here, each on its own chat
-    sender = Sender(sessionmaker, channels, leases=leases, on_delivered=signals.notify)
+    wake_here: dict[str, Callable[[str], None]] = {"chat": signals.notify}
+    # Several processes on one PostgreSQL database wake each other's workers and long-polls.
+    wakeups = Wakeups(settings.database_url, lambda kind, key: wake_here[kind](key))
+
+    def delivered(key: str) -> None:
+        signals.notify(key)
+        if key.startswith(WEBCHAT_KEY):  # only web-chat long-polls wait for deliveries
+            wakeups.publish("chat", key)
+
+    sender = Sender(sessionmaker, channels, leases=leases, on_delivered=delivered)
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
                           concurrency=settings.workers, leases=leases,
                           on_outbox=sender.wake.set)
+    wake_here["inbox"] = lambda _key: processor.wake.set()
     state.processor_wake = processor.wake.set
     jobs = JobRunner(sessionmaker, registry, on_outbox=sender.wake.set)
     state.extras.update(registry=registry, settings=settings, sender_wake=sender.wake.set)
@@ -101,6 +117,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     async def ingest(message: Inbound) -> bool:
         stored = await store(message)
         processor.wake.set()
+        wakeups.publish("inbox")
         return stored
 
     state.extras.update(ingest=ingest, chat_signals=signals)
@@ -111,7 +128,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     http = create_http_app(state, [*(route for rt in runtimes for route in rt.routes),
                                    *registry.routes])
     return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, leases, state,
-               http, ingest, runtimes)
+               http, ingest, runtimes, wakeups)
 
 
 def run_serve(settings: Settings) -> int:
@@ -144,6 +161,8 @@ async def serve(settings: Settings) -> int:
         asyncio.create_task(bot.processor.run_forever(stop), name="processor"),
         asyncio.create_task(bot.sender.run_forever(stop), name="sender"),
         asyncio.create_task(bot.jobs.run_forever(stop), name="scheduler"),
+        *([asyncio.create_task(bot.wakeups.run_forever(stop), name="wake-ups")]
+          if bot.wakeups is not None and bot.wakeups.enabled else []),
         *(asyncio.create_task(_coroutine(rt.run(stop)), name=rt.channel.name)
           for rt in bot.runtimes),
     ]

@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -179,6 +180,15 @@ async def running_bot(command: Command, api: TimedBotApi, port: int
                 except TimeoutError:
                     process.kill()
                     await process.wait()
+                _keep_log(log_path, port)
+
+
+def _keep_log(log_path: Path, port: int) -> None:
+    """With ``BENCH_LOGS=DIR``, the bot's log is kept there (the run's directory goes away)."""
+    keep = os.environ.get("BENCH_LOGS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, Path(keep) / f"bot-{port}-{int(time.time())}.log")
 
 
 def _listening(port: int) -> bool:

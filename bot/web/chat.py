@@ -75,7 +75,8 @@ AFTER = re.compile(r"^[0-9]{1,18}$")
 HISTORY = 200
 LONG_POLL_SECONDS = 20.0
 RECHECK_SECONDS = 2.0
-"""Another process may have sent the reply; its wake-up signal does not reach us."""
+"""Another process may have sent the reply: on PostgreSQL its wake-up reaches us through
+``bot.storage.wakeups``; this recheck covers a lost one (and several SQLite processes)."""
 
 
 class _Limits:
