@@ -7,9 +7,9 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.base import utcnow
 from bot.storage.models import InboxItem, OutboxItem
@@ -35,13 +35,19 @@ async def candidates(
     """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``),
     channels taking turns."""
     now = utcnow()
-    earlier = aliased(model)
     lease = _lease_column(model)
-    blocked = exists().where(
-        earlier.chat_key == model.chat_key,
-        earlier.id < model.id,
-        earlier.status.in_(("pending", BUSY)),
-    )
+    # The oldest unfinished row of each chat, in one pass over the unfinished rows (GROUP BY).
+    # It used to be "no earlier unfinished row exists" per row: PostgreSQL, with statistics
+    # taken before a burst filled the table, planned that as a nested loop over every pair of
+    # rows (5,000 pending rows: 150 ms a claim, most of the database's CPU in bench.e2e).
+    firsts = (select(func.min(model.id).label("id"))
+              .where(model.status.in_(("pending", BUSY)))
+              .group_by(model.chat_key))
+    if skip_chats:
+        firsts = firsts.where(model.chat_key.not_in(skip_chats))
+    if channels is not None:
+        firsts = firsts.where(model.channel.in_(list(channels)))
+    first = firsts.subquery()
     # A pending inbox row may carry a retry time in lease_until; the outbox uses not_before.
     due = and_(model.status == "pending", or_(lease.is_(None), lease <= now))
     # Round robin across channels (the first row of each channel, then the second, ...), so a
@@ -49,12 +55,9 @@ async def candidates(
     turn = func.row_number().over(partition_by=model.channel, order_by=model.id).label("turn")
     eligible = (
         select(model.id, turn)
-        .where(or_(due, and_(model.status == BUSY, lease < now)), ~blocked)
+        .join(first, first.c.id == model.id)
+        .where(or_(due, and_(model.status == BUSY, lease < now)))
     )
-    if skip_chats:
-        eligible = eligible.where(model.chat_key.not_in(skip_chats))
-    if channels is not None:
-        eligible = eligible.where(model.channel.in_(list(channels)))
     ranked = eligible.subquery()
     stmt = (select(model).join(ranked, ranked.c.id == model.id)
             .order_by(ranked.c.turn, model.id).limit(limit))
