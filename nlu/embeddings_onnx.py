@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import logging
 import os
 import subprocess
 import sys
@@ -87,26 +88,50 @@ def _root() -> str:
     return str(Path(__file__).resolve().parents[1])
 
 
+def one_thread_session(path: Path, *, disabled_optimizers: Sequence[str] = ()) -> Any:
+    """An ONNX Runtime CPU session on one thread: the latency target is per core, and
+    batches run texts on several threads at once instead."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"],
+                                        disabled_optimizers=list(disabled_optimizers))
+
+
+def quantize_int8(source: Path, target: Path) -> None:
+    """Dynamic int8 quantization: int8 weights per output channel, activations per call
+    (per-tensor weights: mean cosine to float32 0.970 for MiniLM; per-channel 0.994)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # It logs a generic "consider pre-processing" warning on the root logger on every run.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(
+            source,
+            target,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 class OnnxSentenceEncoder:
     """Tokenizes with the fast tokenizer and runs the exported graph on CPU."""
 
     def __init__(self, model_dir: Path, *, quantize: bool = True) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.path = onnx_file(model_dir, quantize=quantize)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        # One thread per call: the latency target is per core, and batches run texts on
-        # several threads at once instead.
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session: Any = onnxruntime.InferenceSession(
-            str(self.path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = one_thread_session(self.path)
 
     def encode(self, texts: Sequence[str]) -> Array:
         """L2-normalised 384-dimensional float32 vectors, one row per text.

