@@ -9,7 +9,7 @@ import gc
 import importlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -56,9 +56,9 @@ class Bot:
     http: Starlette
     ingest: Ingest
     """Store an inbound update (group commit), then wake the processor."""
-    runtimes: list[ChannelRuntime] = field(default_factory=list)
-    wakeups: Wakeups | None = None
+    wakeups: Wakeups
     """Wake-ups to and from the deployment's other processes (PostgreSQL only)."""
+    runtimes: list[ChannelRuntime] = field(default_factory=list)
 
     async def close(self) -> None:
         """Release connections and sessions."""
@@ -94,9 +94,16 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     leases = Leases(sessionmaker, worker=worker_identity(settings.worker_id, settings.port),
                     seconds=settings.lease_seconds)
     signals = ChatSignals()  # the web chat's long-polls wait here, each on its own chat
-    wake_here: dict[str, Callable[[str], None]] = {"chat": signals.notify}
+
+    def woken(kind: str, key: str) -> None:
+        """Another process's wake-up: a web-chat reply delivered, or an update stored."""
+        if kind == "chat":
+            signals.notify(key)
+        elif kind == "inbox":
+            processor.wake.set()
+
     # Several processes on one PostgreSQL database wake each other's workers and long-polls.
-    wakeups = Wakeups(settings.database_url, lambda kind, key: wake_here[kind](key))
+    wakeups = Wakeups(settings.database_url, woken)
 
     def delivered(key: str) -> None:
         signals.notify(key)
@@ -107,7 +114,6 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     processor = Processor(sessionmaker, registry, nlu, default_language=settings.default_language,
                           concurrency=settings.workers, leases=leases,
                           on_outbox=sender.wake.set)
-    wake_here["inbox"] = lambda _key: processor.wake.set()
     state.processor_wake = processor.wake.set
     jobs = JobRunner(sessionmaker, registry, on_outbox=sender.wake.set)
     state.extras.update(registry=registry, settings=settings, sender_wake=sender.wake.set)
@@ -128,7 +134,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     http = create_http_app(state, [*(route for rt in runtimes for route in rt.routes),
                                    *registry.routes])
     return Bot(settings, engine, sessionmaker, registry, processor, sender, jobs, leases, state,
-               http, ingest, runtimes, wakeups)
+               http, ingest, wakeups, runtimes)
 
 
 def run_serve(settings: Settings) -> int:
@@ -162,7 +168,7 @@ async def serve(settings: Settings) -> int:
         asyncio.create_task(bot.sender.run_forever(stop), name="sender"),
         asyncio.create_task(bot.jobs.run_forever(stop), name="scheduler"),
         *([asyncio.create_task(bot.wakeups.run_forever(stop), name="wake-ups")]
-          if bot.wakeups is not None and bot.wakeups.enabled else []),
+          if bot.wakeups.enabled else []),
         *(asyncio.create_task(_coroutine(rt.run(stop)), name=rt.channel.name)
           for rt in bot.runtimes),
     ]
