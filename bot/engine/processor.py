@@ -38,7 +38,7 @@ MAX_ATTEMPTS = 5
 EXPECTED = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
 """Races and database hiccups: retried quietly; anything else is logged with its traceback."""
 GROUP_MAX = 32
-"""Most turns committed together (a group is at most ``concurrency`` rows, two in flight)."""
+"""Most turns committed together (a group is at most ``concurrency`` rows)."""
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
@@ -88,8 +88,11 @@ class Processor:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Process every row that can run now, or until ``stop``; returns how many turns ran.
 
-        Claimed rows run as groups of up to ``concurrency`` turns sharing one commit; two
-        groups are in flight, so one parses its messages while the other writes.
+        Claimed rows run as groups of up to ``concurrency`` turns sharing one commit, one group
+        at a time: the next is claimed when the last has finished, so whatever arrived meanwhile
+        makes one larger group. The process is short of CPU, not of waiting, under load: a
+        second group claimed while the first ran (tried) made groups smaller and statements per
+        update more (bench.e2e on PostgreSQL: 390 -> 320 updates/s; at 100/s, p50 61 -> 103 ms).
         """
         done = 0
         running: set[asyncio.Task[int]] = set()
