@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -36,17 +37,32 @@ async def candidates(
 ) -> list[Row]:
     """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``),
     channels taking turns."""
-    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    stmt = _candidates_statement(model, dialect, bool(skip_chats), channels is not None)
+    params: dict[str, Any] = {"now": utcnow(), "limit": limit}
+    if skip_chats:
+        params["skip"] = list(skip_chats)
+    if channels is not None:
+        params["channels"] = list(channels)
+    return list((await session.scalars(stmt, params)).all())
+
+
+@functools.cache
+def _candidates_statement(model: Queue, dialect: str, skip: bool,
+                          channels: bool) -> Select[Any]:
+    """The claim query, built once per shape with its values as parameters: building it
+    (three nested selects) took ~0.75 ms of CPU a claim, more than running it."""
     lease = _lease_column(model)
     unfinished: list[ColumnElement[bool]] = [model.status.in_(("pending", BUSY))]
-    if skip_chats:
-        unfinished.append(model.chat_key.not_in(skip_chats))
-    if channels is not None:
-        unfinished.append(model.channel.in_(list(channels)))
-    if session.get_bind().dialect.name == "postgresql":
+    if skip:
+        unfinished.append(model.chat_key.not_in(bindparam("skip", expanding=True)))
+    if channels:
+        unfinished.append(model.channel.in_(bindparam("channels", expanding=True)))
+    if dialect == "postgresql":
         first = _firsts_numbered(model, lease, unfinished)
     else:
         first = _firsts_grouped(model, lease, unfinished)
+    now = bindparam("now", type_=lease.type)
     # A pending inbox row may carry a retry time in lease_until; the outbox uses not_before.
     due = and_(first.c.status == "pending", or_(first.c.lease.is_(None), first.c.lease <= now))
     expired = and_(first.c.status == BUSY, first.c.lease < now)
@@ -55,10 +71,9 @@ async def candidates(
     turn = func.row_number().over(partition_by=first.c.channel, order_by=first.c.id).label("turn")
     # The LIMIT comes before the join back to the full rows: at most ``limit`` key lookups.
     chosen = (select(first.c.id, turn).where(or_(due, expired))
-              .order_by(turn, first.c.id).limit(limit).subquery())
-    stmt = (select(model).join(chosen, chosen.c.id == model.id)
+              .order_by(turn, first.c.id).limit(bindparam("limit")).subquery())
+    return (select(model).join(chosen, chosen.c.id == model.id)
             .order_by(chosen.c.turn, model.id))
-    return list((await session.scalars(stmt)).all())
 
 
 def _firsts_numbered(model: Queue, lease: InstrumentedAttribute[Any],
