@@ -156,7 +156,7 @@ async def claim_many(
 
 
 @functools.cache
-def _claim_statement(model: Queue) -> ReturningUpdate[tuple[int]]:
+def _claim_statement(model: Queue) -> ReturningUpdate[int]:
     """``claim_many``'s statement, built once (a claim runs for every group of turns)."""
     table = _table(model)
     lease = _lease_column(model)
