@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, Table, Update, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -24,8 +26,7 @@ async def lock(session: AsyncSession) -> None:
     write, which takes the database's write lock before the arrival times are read (a plain
     read first could see times another process is about to move).
     """
-    touch = (update(SendRate).where(SendRate.key == LOCK_KEY).values(tat=SendRate.tat)
-             .execution_options(synchronize_session=False))
+    touch = _touch_statement()
     if (await session.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
         # A schema made without the migration (or the row deleted by hand): put it back.
         await session.execute(_insert(session).values(key=LOCK_KEY, tat=0.0)
@@ -37,8 +38,7 @@ async def load(session: AsyncSession, keys: Collection[str]) -> dict[str, float]
     """The arrival times stored for ``keys``; a key without a row has none pending."""
     if not keys:
         return {}
-    result = await session.execute(select(SendRate.key, SendRate.tat)
-                                   .where(SendRate.key.in_(list(keys))))
+    result = await session.execute(_load_statement(), {"keys": list(keys)})
     return {key: tat for key, tat in result.all()}
 
 
@@ -46,9 +46,9 @@ async def save(session: AsyncSession, tats: Mapping[str, float]) -> None:
     """Store the arrival times ``tats`` in one statement."""
     if not tats:
         return
-    statement = _insert(session).values([{"key": key, "tat": tat} for key, tat in tats.items()])
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["key"], set_={"tat": statement.excluded.tat}))
+    # In key order: two senders upserting the same keys then lock their rows in one order.
+    await session.execute(_save_statement(session.get_bind().dialect.name),
+                          [{"key": key, "tat": tats[key]} for key in sorted(tats)])
 
 
 async def prune(session: AsyncSession, *, before: float) -> int:
@@ -56,6 +56,33 @@ async def prune(session: AsyncSession, *, before: float) -> int:
     result = await session.execute(delete(SendRate)
                                    .where(SendRate.tat < before, SendRate.key != LOCK_KEY))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# Built once: a sender runs these for every batch it claims, and building a statement anew
+# costs about as much CPU as running it (``save`` also compiled anew for every number of keys).
+@functools.cache
+def _touch_statement() -> Update:
+    table = _table()
+    return update(table).where(table.c.key == LOCK_KEY).values(tat=table.c.tat)
+
+
+@functools.cache
+def _load_statement() -> Select[str, float]:
+    table = _table()
+    return (select(table.c.key, table.c.tat)
+            .where(table.c.key.in_(bindparam("keys", expanding=True))))
+
+
+@functools.cache
+def _save_statement(dialect: str) -> PgInsert | SqliteInsert:
+    table = _table()
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(index_elements=["key"],
+                                           set_={"tat": statement.excluded.tat})
+
+
+def _table() -> Table:
+    return cast(Table, SendRate.__table__)
 
 
 def _insert(session: AsyncSession) -> PgInsert | SqliteInsert:
