@@ -18,7 +18,7 @@ from bot.messages import Kind
 from bot.storage.base import utcnow
 from bot.storage.models import Contact
 from bot.surveys.check import load_catalogue
-from bot.surveys.invitations import Segment, SegmentError, invite
+from bot.surveys.invitations import PER_SECOND, Segment, SegmentError, invite
 from bot.surveys.results import nps
 from tests.harness import BotHarness
 from tests.surveys.test_e2e import start
@@ -58,7 +58,9 @@ async def test_invitations_reach_consenting_contacts_once(bot: BotHarness) -> No
         everyone = await invite(session, survey, Segment(), dry_run=False)
         await session.commit()
     assert (everyone.matched, everyone.scheduled) == (3, 2)
-    sent = await bot.drain()
+    # Invitations are spaced (1/PER_SECOND apart): drain at a moment both are due, not as
+    # soon as the loop happens to get there.
+    sent = await bot.drain(utcnow() + timedelta(seconds=2 / PER_SECOND))
     assert sum(1 for reply in sent if reply.text.startswith("1/10")) == 2
     assert any("Что вы пьёте" in reply.text for reply in sent)
     async with bot.bot.sessionmaker() as session:
