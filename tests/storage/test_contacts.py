@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.engine.types import DialogueState
-from bot.storage.contacts import load_conversation, save_state, state_of, upsert_contact
+from bot.storage.contacts import (
+    LAST_SEEN_STEP,
+    load_conversation,
+    save_state,
+    state_of,
+    upsert_contact,
+)
 from bot.storage.models import Contact
 from bot.storage.session import SessionMaker
 from tests.engine.helpers import open_db
@@ -31,6 +38,16 @@ async def test_one_contact_per_channel_user_with_first_and_last_seen(database_ur
     assert stored is not None
     assert stored.display_name == "Ada L."
     assert stored.first_seen == first.first_seen
+    # Within a minute last_seen stays (one UPDATE a minute for a chatty customer, not one a
+    # message); later it moves.
+    assert stored.last_seen == first.last_seen
+    async with sessionmaker.begin() as session:
+        await session.execute(update(Contact).where(Contact.id == first.id).values(
+            last_seen=first.last_seen - LAST_SEEN_STEP))
+    await _upsert(sessionmaker, "telegram", "42")
+    async with sessionmaker() as session:
+        stored = await session.get(Contact, first.id)
+    assert stored is not None
     assert stored.last_seen > stored.first_seen
     assert stored.first_seen.tzinfo is not None and stored.last_seen.utcoffset() is not None
     await engine.dispose()
