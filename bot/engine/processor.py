@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +41,16 @@ EXPECTED = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
 GROUP_MAX = 32
 """Most turns committed together (a group is at most ``concurrency`` rows)."""
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """Rows one claim took (with their tokens), their messages and their senders' stored
+    ``(language, source)``, read in the claim's transaction."""
+
+    rows: list[tuple[InboxItem, str]]
+    messages: dict[int, Inbound]
+    languages: dict[Person, tuple[str | None, str | None]]
 
 
 class _TurnFailed(Exception):
@@ -100,7 +111,7 @@ class Processor:
             while True:
                 if len(running) < 2 and not (stop and stop.is_set()):
                     claimed = await self._claim_batch(min(self.concurrency, GROUP_MAX))
-                    if claimed:
+                    if claimed.rows:
                         running.add(asyncio.create_task(self._run_group(claimed)))
                 if not running:
                     return done
@@ -127,7 +138,10 @@ class Processor:
         log.info("released %d turn(s) held by the database outage", len(self._unreleased))
         self._unreleased.clear()
 
-    async def _claim_batch(self, size: int) -> list[tuple[InboxItem, str]]:
+    async def _claim_batch(self, size: int) -> Claimed:
+        """Claim up to ``size`` rows of distinct chats, with their messages and their senders'
+        stored languages, read in the claim's transaction (a transaction of its own cost
+        a connection checkout, a ping and three round trips per group)."""
         await self._release_unreleased()
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             rows = await queue.candidates(session, InboxItem, skip_chats=self._busy, limit=size)
@@ -137,50 +151,45 @@ class Processor:
             one_per_chat = list(first_of_chat.values())
             claimed = await queue.claim_many(session, one_per_chat,
                                              **claim_terms(self.leases, LEASE_SECONDS))
+            messages: dict[int, Inbound] = {}
+            for row, _ in claimed:
+                try:
+                    messages[row.id] = Inbound.from_json(row.message)
+                except (ValueError, TypeError, KeyError):
+                    continue  # the turn itself reports it, as when it runs alone
+            people = {(m.channel, m.user_id) for m in messages.values()}
+            stored = await languages_of(session=session, people=people) if len(claimed) > 1 \
+                else {}
         self._busy.update(row.chat_key for row, _ in claimed)
-        return claimed
+        return Claimed(claimed, messages, stored)
 
-    async def _run_group(self, claimed: list[tuple[InboxItem, str]]) -> int:
-        """Run ``claimed`` rows (of distinct chats) in one transaction.
+    async def _run_group(self, batch: Claimed) -> int:
+        """Run ``batch``'s rows (of distinct chats) in one transaction.
 
         A turn that fails is retried or failed as if it ran alone; the others commit
         together. If the group's transaction itself fails (its commit, the
         connection), nothing of it was kept and each turn runs again on its own.
         """
+        claimed = batch.rows
         try:
             worn = [(row, token) for row, token in claimed if row.attempts >= MAX_ATTEMPTS]
             fresh = [(row, token) for row, token in claimed if row.attempts < MAX_ATTEMPTS]
             done = sum([await self._run(row, token) for row, token in worn])
             if len(fresh) == 1:
                 return done + await self._run(*fresh[0])
-            prepared = await self._prepare([row for row, _ in fresh])
+            prepared = await self._prepare(batch, [row for row, _ in fresh])
             if not prepared:
                 return done + sum([await self._run(row, token) for row, token in fresh])
             return done + await self._commit_group(fresh, prepared)
         finally:
             self._busy.difference_update(row.chat_key for row, _ in claimed)
 
-    async def _prepare(self, rows: list[InboxItem]) -> dict[int, Prepared]:
-        """Each row's message and NLU parse, made before the write lock is taken; the
-        contacts' stored languages in one read. Empty if that read fails (an outage)."""
-        messages: dict[int, Inbound] = {}
-        for row in rows:
-            try:
-                messages[row.id] = Inbound.from_json(row.message)
-            except (ValueError, TypeError, KeyError):
-                continue  # the turn itself reports it, as when it runs alone
-        people = {(m.channel, m.user_id) for m in messages.values()}
-        try:
-            async with self.sessionmaker() as session:
-                stored = await languages_of(session=session, people=people)
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            return {}
-        return {row_id: await prepare(self.nlu, message,
-                                      stored.get((message.channel, message.user_id),
-                                                 (None, None)))
-                for row_id, message in messages.items()}
+    async def _prepare(self, batch: Claimed, rows: list[InboxItem]) -> dict[int, Prepared]:
+        """Each row's NLU parse, made before the write lock is taken (an unreadable message
+        has none: its turn reports it)."""
+        return {row.id: await prepare(self.nlu, message, batch.languages.get(
+                    (message.channel, message.user_id), (None, None)))
+                for row in rows if (message := batch.messages.get(row.id)) is not None}
 
     async def _commit_group(
         self, rows: list[tuple[InboxItem, str]], prepared: dict[int, Prepared]

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.middlewares import TurnHandler
-from bot.engine.processor import Processor
+from bot.engine.processor import Claimed, Processor
 from bot.engine.turns import Prepared
 from bot.storage.base import utcnow
 from bot.storage.inbox import enqueue
@@ -134,12 +134,12 @@ async def test_a_turn_failing_when_the_group_writes_is_rolled_back_alone(
 class StealsAClaim(Processor):
     """Another worker takes one claimed row (its lease ran out) before the group commits."""
 
-    async def _prepare(self, rows: list[InboxItem]) -> dict[int, Prepared]:
+    async def _prepare(self, batch: Claimed, rows: list[InboxItem]) -> dict[int, Prepared]:
         stolen = next(row for row in rows if row.chat_key.endswith("c3"))
         async with self.sessionmaker.begin() as session:
             await session.execute(update(InboxItem).where(InboxItem.id == stolen.id)
                                   .values(claim_token="another-worker"))
-        return await super()._prepare(rows)
+        return await super()._prepare(batch, rows)
 
 
 async def test_a_claim_lost_before_the_group_commits_keeps_that_turn_out(
