@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.registry import JobContext, Registry
@@ -95,13 +96,21 @@ async def load_duplicates(session: AsyncSession, turns: Sequence[tuple[Inbound, 
     asked = [pair for pair in wanted if pair is not None]
     if not asked:
         return [{} for _ in turns]
-    rows = await session.execute(
-        select(FeedbackItem.text_hash, FeedbackItem.contact_id)
-        .where(FeedbackItem.contact_id.in_({contact_id for _, contact_id in asked}),
-               FeedbackItem.text_hash.in_({digest for digest, _ in asked}),
-               FeedbackItem.created_at >= utcnow() - DUPLICATE_WINDOW))
+    rows = await session.execute(_duplicates_statement(), {
+        "contacts": sorted({contact_id for _, contact_id in asked}),
+        "digests": sorted({digest for digest, _ in asked}),
+        "since": utcnow() - DUPLICATE_WINDOW})
     found = {(digest, contact_id) for digest, contact_id in rows.all()}
     return [{DUPLICATE: pair in found} if pair is not None else {} for pair in wanted]
+
+
+@functools.cache
+def _duplicates_statement() -> Select[str, int | None]:
+    """``load_duplicates``' query, built once (it runs for every group of turns)."""
+    return (select(FeedbackItem.text_hash, FeedbackItem.contact_id)
+            .where(FeedbackItem.contact_id.in_(bindparam("contacts", expanding=True)),
+                   FeedbackItem.text_hash.in_(bindparam("digests", expanding=True)),
+                   FeedbackItem.created_at >= bindparam("since")))
 
 
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,

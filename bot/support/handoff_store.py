@@ -112,10 +112,8 @@ async def load_customer_contexts(
     if not private:
         return found
     contact_ids = {contact_id for _, _, contact_id in private}
-    tickets = (await session.execute(
-        select(Ticket.id, Ticket.ref, Ticket.status, Ticket.channel, Ticket.chat_id,
-               Ticket.account, Ticket.language, Ticket.contact_id)
-        .where(Ticket.contact_id.in_(contact_ids)))).all()
+    tickets = (await session.execute(_tickets_statement(),
+                                     {"contacts": sorted(contact_ids)})).all()
     recent = await _recent_messages(session, {(m.channel, m.chat_id) for _, m, _ in private})
     for i, message, contact_id in private:
         mine = [t for t in tickets if t.contact_id == contact_id]
@@ -145,6 +143,14 @@ async def _recent_messages(
             recent.setdefault((row.channel, row.chat_id), []).append(
                 ("customer" if row.direction == "in" else "bot", row.text))
     return {chat: tuple(texts) for chat, texts in recent.items()}
+
+
+@functools.cache
+def _tickets_statement() -> Select[int, str, str, str, str, str | None, str, int]:
+    """The tickets of a group's contacts, built once (it runs for every group of turns)."""
+    return (select(Ticket.id, Ticket.ref, Ticket.status, Ticket.channel, Ticket.chat_id,
+                   Ticket.account, Ticket.language, Ticket.contact_id)
+            .where(Ticket.contact_id.in_(bindparam("contacts", expanding=True))))
 
 
 @functools.cache

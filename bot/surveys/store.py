@@ -3,13 +3,14 @@ abandonment, post-support CSAT), /forget and /mydata, and starting a survey outs
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,10 +94,8 @@ async def load_contexts(session: AsyncSession, turns: Sequence[tuple[Inbound, in
                    if message.chat_type not in GROUP_CHATS}
     if not contact_ids:
         return found
-    rows = (await session.execute(
-        select(SurveyResponse.contact_id, SurveyResponse.survey_id, SurveyResponse.status,
-               SurveyResponse.promoter_asked)
-        .where(SurveyResponse.contact_id.in_(contact_ids)))).all()
+    rows = (await session.execute(_responses_statement(),
+                                  {"contacts": sorted(contact_ids)})).all()
     for i, (message, contact_id) in enumerate(turns):
         if message.chat_type in GROUP_CHATS:
             continue
@@ -104,6 +103,14 @@ async def load_contexts(session: AsyncSession, turns: Sequence[tuple[Inbound, in
         found[i] = {DONE: frozenset(row.survey_id for row in mine if row.status in FINISHED),
                     PROMOTER_ASKED: any(row.promoter_asked for row in mine)}
     return found
+
+
+@functools.cache
+def _responses_statement() -> Select[int | None, str, str, bool]:
+    """The survey responses of a group's contacts, built once (it runs for every group)."""
+    return (select(SurveyResponse.contact_id, SurveyResponse.survey_id, SurveyResponse.status,
+                   SurveyResponse.promoter_asked)
+            .where(SurveyResponse.contact_id.in_(bindparam("contacts", expanding=True))))
 
 
 # Record handlers -------------------------------------------------------------------------
