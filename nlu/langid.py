@@ -62,15 +62,26 @@ def _identify(text: str) -> LanguageGuess:
 
 
 def choose_language(text: str, stored: str | None) -> LanguageGuess:
-    """The language to answer in: the stored one wins on short or unidentifiable messages."""
-    if stored is not None and len(text.split()) <= SHORT_MESSAGE_WORDS:
+    """The language to answer in: the stored one wins on short or unidentifiable messages,
+    unless the message is in a script the stored language is never written in."""
+    short = len(text.split()) <= SHORT_MESSAGE_WORDS
+    if stored is not None and short and not foreign_script(text, stored):
         return LanguageGuess(stored, 1.0)  # no need to identify what the stored one overrides
     guess = identify(text)
     if stored is None:
         return guess
-    if guess.code == UNDETERMINED or len(text.split()) <= SHORT_MESSAGE_WORDS:
+    if guess.code == UNDETERMINED:
         return LanguageGuess(stored, 1.0)
     return guess
+
+
+def foreign_script(text: str, language: str) -> bool:
+    """Whether ``text`` is written in Greek, Cyrillic or Arabic letters that ``language`` is
+    never written in: "πώς πληρώνω" from a customer stored as Russian is Greek however short.
+    Latin never is (everyone types "ok" and "thanks", and ru, bg, el and fa in Latin letters)."""
+    script, _ = _dominant_script(text)
+    candidates = _SCRIPT_LANGUAGES.get(script)
+    return script != "LATIN" and candidates is not None and language not in candidates
 
 
 def _dominant_script(text: str) -> tuple[str, float]:

@@ -29,6 +29,7 @@ from bot.storage.contacts import (
 )
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, Conversation, InboxItem, MessageLog, OutboxItem
+from nlu.langid import foreign_script
 from nlu.types import NluBackend, Parse
 
 log = logging.getLogger("sarafan.turn")
@@ -186,12 +187,14 @@ def _language(contact: Contact, message: Inbound, parse: Parse | None, default: 
     """Stored choice wins; a confident guess on a longer message beats a platform hint."""
     if contact.language_source != "choice" and parse is not None:
         # Transliterated Persian/Greek/Russian/Bulgarian: function words settle a Latin text;
-        # a short message does not move a contact between Russian and Bulgarian.
+        # a short message does not move a contact between Russian and Bulgarian, but one in a
+        # script their language is never written in (Greek from a Russian speaker) does.
         guess = settle(parse.language, message.text or "", contact.language)
         words = len((message.text or "").split())
         if (guess.code in LANGUAGES and guess.code != contact.language
                 and guess.confidence >= DETECTION_MIN_CONFIDENCE
-                and (words >= DETECTION_MIN_WORDS or contact.language is None)):
+                and (words >= DETECTION_MIN_WORDS or contact.language is None
+                     or foreign_script(message.text or "", contact.language))):
             contact.language, contact.language_source = guess.code, "detected"
     if contact.language is None:
         contact.language, contact.language_source = default, "default"

@@ -102,3 +102,16 @@ async def test_short_messages_and_unsure_guesses_keep_the_language(sqlite_url: s
     [stored] = await rows(sessionmaker, Contact)
     assert stored.language == "en"
     await engine.dispose()
+
+
+async def test_a_short_message_in_another_script_moves_the_language(harness: BotHarness) -> None:
+    """Found chatting with the demo: after Russian, "πώς πληρώνω" (two words) was answered in
+    Russian, because the stored language won on every message of one or two words."""
+    await harness.say("хочу вернуть чай", language="ru")
+    [greek] = await harness.say("πώς πληρώνω")
+    assert greek.language == "el"
+    assert (await contact(harness)).language == "el"
+    [persian] = await harness.say("سفارشم کجاست")
+    assert persian.language == "fa"
+    [latin] = await harness.say("ok")  # Latin letters: the stored language still wins
+    assert latin.language == "fa"

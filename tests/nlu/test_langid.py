@@ -50,6 +50,14 @@ def test_stored_language_wins_on_two_words() -> None:
     assert choose_language("hello there", "ru").code == "ru"
 
 
+def test_a_short_message_in_a_script_the_stored_language_never_uses_is_that_script() -> None:
+    assert choose_language("πώς πληρώνω", "ru").code == "el"
+    assert choose_language("سفارشم کجاست", "ru").code == "fa"
+    assert choose_language("где заказ", "el").code in ("ru", "bg")
+    assert choose_language("ok thanks", "fa").code == "fa"  # Latin: the stored one still wins
+    assert choose_language("merci", "el").code == "el"
+
+
 def test_guess_wins_on_longer_messages() -> None:
     assert choose_language("where is my order, it is late", "ru").code == "en"
 
