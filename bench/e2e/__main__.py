@@ -1,5 +1,5 @@
 """``python -m bench.e2e [--updates N] [--chats N] [--rate R] [--rounds N] [--setups ...]
-[--web-customers N] [--web-rounds N]``
+[--web-customers N] [--web-rounds N] [--after-quiet]``
 
 End to end on this machine: a real ``sarafan run`` (subprocess, free 127.0.0.1 port, Telegram
 webhook with a secret) and a bare aiogram 3 echo bot (``bench.e2e.echo``) take turns, each with
@@ -36,12 +36,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 from aiohttp import web
 
 from bench.e2e.databases import scratch_database
@@ -230,7 +231,28 @@ async def wait_for_replies(api: TimedBotApi, expected: int, deadline: float) -> 
         await asyncio.sleep(0.1)
 
 
-async def measure(name: str, commands: list[Command], args: argparse.Namespace) -> Result:
+QUIET_IDS = 10_000_000
+"""Update ids of ``--after-quiet``'s first messages, clear of the burst's and the rate's."""
+
+
+async def quiet_spell(send: Callable[[dict[str, Any]], Awaitable[None]], api: TimedBotApi,
+                      chats: list[int], database_url: str | None, deadline: float) -> None:
+    """``--after-quiet``: every chat writes once and is answered, then PostgreSQL's statistics
+    are taken as autovacuum takes them after a quiet spell (every queued row finished), and
+    the counters start afresh for the burst that follows, as after a viral post."""
+    await asyncio.gather(*(send(update(QUIET_IDS + n, chat, 0))
+                           for n, chat in enumerate(chats)))
+    await wait_for_replies(api, len(chats), deadline)
+    if database_url is not None and database_url.startswith("postgresql"):
+        connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        await connection.execute("ANALYZE")
+        await connection.close()
+    api.replies.clear()
+    api.total, api.last = 0, 0.0
+
+
+async def measure(name: str, commands: list[Command], args: argparse.Namespace,
+                  database_url: str | None = None) -> Result:
     api = TimedBotApi()
     await api.start()
     ports = [free_port() for _ in commands]
@@ -252,6 +274,9 @@ async def measure(name: str, commands: list[Command], args: argparse.Namespace) 
                 async with gate:
                     await post(http, urls[body["update_id"] % len(urls)], body)
 
+            if args.after_quiet:
+                await quiet_spell(send, api, chats, database_url,
+                                  time.monotonic() + args.timeout)
             counts["redelivered"] = 0
             started = time.monotonic()
             await asyncio.gather(*(send(body) for body in bodies))
@@ -358,7 +383,7 @@ async def main(args: argparse.Namespace) -> None:
             with tempfile.TemporaryDirectory(prefix="sarafan-e2e-db-") as tmp:
                 async with scratch_database(kind, Path(tmp)) as url:
                     results.append(await measure(setup, [sarafan_command(url)] * processes,
-                                                 args))
+                                                 args, url))
     report(results)
 
 
@@ -378,6 +403,9 @@ def parse() -> argparse.Namespace:
                         help="web chat customers at once (0: skip the web chat)")
     parser.add_argument("--web-rounds", type=int, default=20,
                         help="messages each web chat customer sends, one reply awaited each")
+    parser.add_argument("--after-quiet", action="store_true",
+                        help="every chat writes once and PostgreSQL's statistics are taken "
+                             "before the burst (a quiet bot, then a viral post)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="longest wait for the replies of a phase")
     return parser.parse_args()
