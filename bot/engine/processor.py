@@ -158,6 +158,7 @@ class Processor:
                 except (ValueError, TypeError, KeyError):
                     continue  # the turn itself reports it, as when it runs alone
             people = {(m.channel, m.user_id) for m in messages.values()}
+            # A claim of one row runs it alone, and a turn alone reads its own contact.
             stored = await languages_of(session=session, people=people) if len(claimed) > 1 \
                 else {}
         self._busy.update(row.chat_key for row, _ in claimed)

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, case, insert, tuple_, update
+from sqlalchemy import bindparam, case, insert, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -25,7 +25,7 @@ from bot.engine.loop import run_until_stopped
 from bot.engine.ratelimit import Limiter, SharedRateLimiter
 from bot.messages import Reply
 from bot.storage import queue
-from bot.storage.base import utcnow
+from bot.storage.base import table_of, utcnow
 from bot.storage.models import MessageLog, OutboxItem
 from bot.storage.session import SessionMaker, writing
 
@@ -288,14 +288,14 @@ async def _finish_delivered(session: AsyncSession, delivered: Sequence[Outcome])
     result = await session.execute(_delivered_statement(len(delivered)), params)
     logged = [by_id[row_id] for row_id in sorted(result.scalars().all())]
     if logged:
-        await session.execute(insert(_table(MessageLog)), [_log_entry(o) for o in logged])
+        await session.execute(insert(table_of(MessageLog)), [_log_entry(o) for o in logged])
 
 
 @functools.cache
 def _delivered_statement(count: int) -> ReturningUpdate[int]:
     """Mark ``count`` claimed rows sent, each with its platform message id; built once per
     batch size (building it per batch cost more CPU than running it)."""
-    outbox = _table(OutboxItem)
+    outbox = table_of(OutboxItem)
     message_id = case(*((outbox.c.id == bindparam(f"id{n}"), bindparam(f"message{n}"))
                         for n in range(count)))
     return (update(outbox)
@@ -304,10 +304,6 @@ def _delivered_statement(count: int) -> ReturningUpdate[int]:
             .values(status="sent", sent_at=bindparam("sent_at"), error=None,
                     platform_message_id=message_id)
             .returning(outbox.c.id))
-
-
-def _table(model: type[OutboxItem] | type[MessageLog]) -> Table:
-    return cast(Table, model.__table__)
 
 
 def _log_entry(outcome: Outcome) -> dict[str, Any]:

@@ -8,15 +8,15 @@ import hashlib
 import json
 import re
 from dataclasses import fields, replace
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.messages import Inbound
+from bot.storage.base import table_of
 from bot.storage.models import InboxItem
 from bot.storage.outage import Unavailable, is_outage, outage_log
 from bot.storage.session import SessionMaker, writing
@@ -169,7 +169,7 @@ async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set
 def _insert_statement(dialect: str) -> ReturningInsert[str, str]:
     """The inbox insert, built once and on the table: the ORM's bulk insert path cost more CPU
     than the round trip, and this runs for every webhook."""
-    table = cast(Table, InboxItem.__table__)
+    table = table_of(InboxItem)
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (insert(table).on_conflict_do_nothing(index_elements=["channel", "update_id"])
             .returning(table.c.channel, table.c.update_id))

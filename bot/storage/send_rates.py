@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping
-from typing import cast
 
-from sqlalchemy import Select, Table, Update, bindparam, delete, select, update
+from sqlalchemy import Select, Update, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.base import table_of
 from bot.storage.models import SendRate
 
 LOCK_KEY = "*"
@@ -29,8 +29,8 @@ async def lock(session: AsyncSession) -> None:
     touch = _touch_statement()
     if (await session.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
         # A schema made without the migration (or the row deleted by hand): put it back.
-        await session.execute(_insert(session).values(key=LOCK_KEY, tat=0.0)
-                              .on_conflict_do_nothing(index_elements=["key"]))
+        restore = _insert(session.get_bind().dialect.name).values(key=LOCK_KEY, tat=0.0)
+        await session.execute(restore.on_conflict_do_nothing(index_elements=["key"]))
         await session.execute(touch)
 
 
@@ -62,30 +62,23 @@ async def prune(session: AsyncSession, *, before: float) -> int:
 # costs about as much CPU as running it (``save`` also compiled anew for every number of keys).
 @functools.cache
 def _touch_statement() -> Update:
-    table = _table()
+    table = table_of(SendRate)
     return update(table).where(table.c.key == LOCK_KEY).values(tat=table.c.tat)
 
 
 @functools.cache
 def _load_statement() -> Select[str, float]:
-    table = _table()
+    table = table_of(SendRate)
     return (select(table.c.key, table.c.tat)
             .where(table.c.key.in_(bindparam("keys", expanding=True))))
 
 
 @functools.cache
 def _save_statement(dialect: str) -> PgInsert | SqliteInsert:
-    table = _table()
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = _insert(dialect)
     return statement.on_conflict_do_update(index_elements=["key"],
                                            set_={"tat": statement.excluded.tat})
 
 
-def _table() -> Table:
-    return cast(Table, SendRate.__table__)
-
-
-def _insert(session: AsyncSession) -> PgInsert | SqliteInsert:
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(SendRate)
-    return sqlite_insert(SendRate)
+def _insert(dialect: str) -> PgInsert | SqliteInsert:
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table_of(SendRate))
