@@ -19,7 +19,7 @@ from bot.messages import Inbound
 from bot.storage.base import table_of
 from bot.storage.models import InboxItem
 from bot.storage.outage import Unavailable, is_outage, outage_log
-from bot.storage.session import SessionMaker, writing
+from bot.storage.session import SessionMaker, statementwise, writing
 
 MAX_ID = 128
 """Length of the id columns; longer update ids are hashed, longer message ids cut."""
@@ -158,8 +158,8 @@ def _row(message: Inbound) -> dict[str, Any]:
 
 
 async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert ``rows`` in one transaction; the keys of those that were new."""
-    async with writing(sessionmaker), sessionmaker.begin() as session:
+    """Insert ``rows`` in one statement, committed; the keys of those that were new."""
+    async with writing(sessionmaker), statementwise(sessionmaker).begin() as session:
         dialect = (await session.connection()).dialect.name
         result = await session.execute(_insert_statement(dialect), rows)
         return {(channel, update_id) for channel, update_id in result.all()}
