@@ -9,7 +9,7 @@ from bot.channels.runtime import ChannelRuntime, Ingest
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:
-    from aiogram import Bot
+    from bot.channels.aiogram_api import Bot
 
 
 def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
@@ -17,8 +17,8 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
     config = settings.telegram
     if config.bot_token is None:
         return None
-    # aiogram is imported only when Telegram is configured: building its ~700 pydantic models
-    # takes seconds, and a bot serving only the web chat should not wait for them at start-up.
+    # aiogram is imported only when Telegram is configured: even with its models built on
+    # first use (bot/channels/aiogram_api.py) the import takes ~1 s and ~50 MB.
     from bot.channels.telegram_polling import Poller
     from bot.channels.telegram_receive import Receiver
     from bot.channels.telegram_send import TelegramChannel
@@ -47,10 +47,12 @@ def runtime(settings: Settings, ingest: Ingest) -> ChannelRuntime | None:
 
 def create_bot(token: str, api_base: str | None) -> Bot:
     """An aiogram ``Bot`` for ``token``, talking to ``api_base`` (a local server) if set."""
-    from aiogram import Bot
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.utils.token import TokenValidationError
+    from bot.channels.aiogram_api import (
+        AiohttpSession,
+        Bot,
+        TelegramAPIServer,
+        TokenValidationError,
+    )
 
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) \
         if api_base else AiohttpSession()

@@ -8,10 +8,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods.base import TelegramMethod
-
+from bot.channels.aiogram_api import Bot, TelegramMethod, TelegramRetryAfter
 from bot.channels.telegram_inbound import STORED_UPDATES
 from bot.channels.telegram_receive import Receiver
 

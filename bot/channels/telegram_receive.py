@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import AiogramError
-
+from bot.channels.aiogram_api import AiogramError, Bot
 from bot.channels.runtime import Ingest
 from bot.channels.telegram_inbound import callback_query_id, to_inbound
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from aiogram.methods import SendMessage
-from aiogram.types import (
+from bot.channels.aiogram_api import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyParameters,
+    SendMessage,
 )
-
 from bot.channels.base import text_with_choices
 from bot.messages import Button, Reply
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from aiogram import Bot
-from aiogram.exceptions import (
+from bot.channels.aiogram_api import (
     AiogramError,
+    AnswerCallbackQuery,
+    Bot,
     ClientDecodeError,
+    GetUpdates,
+    Response,
+    SendMessage,
     TelegramEntityTooLarge,
     TelegramMigrateToChat,
     TelegramNetworkError,
@@ -16,9 +20,6 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import AnswerCallbackQuery, GetUpdates, SendMessage
-from aiogram.methods.base import Response
-
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.channels.telegram_inbound import NAME
 from bot.channels.telegram_render import render

@@ -10,12 +10,12 @@ import json
 import logging
 from typing import Any
 
-from aiogram import Bot
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels.aiogram_api import Bot
 from bot.channels.telegram_inbound import STORED_UPDATES
 from bot.channels.telegram_receive import Receiver
 from bot.storage.outage import RETRY_AFTER_SECONDS, Unavailable

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
-
+from bot.channels.aiogram_api import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from bot.channels.telegram_inbound import to_inbound
 from bot.channels.telegram_render import render
 from bot.messages import Button, Kind, Link, Reply
