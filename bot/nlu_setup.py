@@ -63,15 +63,17 @@ def classifier_settings(settings: Settings) -> ClassifierSettings:
     return ClassifierSettings(embeddings=nlu.embeddings or chosen, encoder=nlu.encoder)
 
 
-def local_model(settings: Settings) -> LocalNlu:
-    """The local model, loaded from ``settings.nlu.model_dir`` unless the data changed."""
+def local_model(settings: Settings, *, train_apart: bool = False) -> LocalNlu:
+    """The local model, loaded from ``settings.nlu.model_dir`` unless the data changed;
+    ``train_apart`` trains it in a child process (``nlu.store.load_or_train``)."""
     return load_or_train(training_data(settings), settings.nlu.model_dir,
-                         classifier_settings(settings))
+                         classifier_settings(settings), train_apart=train_apart)
 
 
 async def build_nlu(settings: Settings) -> NluBackend:
     """The local model, or a Rasa server that falls back to it when unreachable."""
-    local = await asyncio.to_thread(local_model, settings)
+    # A server never imports scikit-learn: ~95 MB per process (nlu/ngrams.py).
+    local = await asyncio.to_thread(local_model, settings, train_apart=True)
     if settings.nlu.backend != "rasa":
         return local
     from nlu.backends.rasa import RasaNlu  # only deployments that use Rasa need it

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 Array = np.ndarray[Any, Any]
 
@@ -21,6 +20,8 @@ def softmax(margins: Array, temperature: float) -> Array:
 
 def fit_temperature(margins: Array, truth: Array) -> float:
     """The temperature that minimises the log-loss of held-out margins (temperature scaling)."""
+    from scipy.optimize import minimize_scalar  # training only
+
 
     def log_loss(log_t: float) -> float:
         probs = softmax(margins, float(np.exp(log_t)))

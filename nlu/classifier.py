@@ -10,12 +10,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold
-from sklearn.naive_bayes import ComplementNB
-from sklearn.svm import LinearSVC
 
 from nlu.calibration import Array, fit_temperature, softmax
 from nlu.features import Featurizer, Matrix
@@ -23,6 +20,11 @@ from nlu.linear import LinearScorer, margins_of
 from nlu.rejection import Rejector, intent_groups, margin_features
 from nlu.settings import ClassifierSettings
 from nlu.types import OUT_OF_SCOPE, IntentScore
+
+if TYPE_CHECKING:
+    # Training only: a loaded model scores with numpy (nlu/linear.py, nlu/ngrams.py).
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
 
 TRAIN_THREADS = 2
 """Parallel SVM fits while training; the target machine has two cores."""
@@ -55,6 +57,8 @@ class IntentClassifier:
 
     def _svm(self, multi_class: str) -> LinearSVC:
         """An unfitted SVM with the configured settings."""
+        from sklearn.svm import LinearSVC
+
         return LinearSVC(
             C=self.settings.regularization,
             multi_class=multi_class,
@@ -64,6 +68,8 @@ class IntentClassifier:
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
         """Train on ``texts`` labelled with ``intents``; needs at least two intents."""
+        from sklearn.exceptions import ConvergenceWarning
+
         labels = np.asarray(intents)
         self.intents = sorted(set(intents))
         if len(self.intents) < 2:
@@ -90,6 +96,8 @@ class IntentClassifier:
 
     def _naive_bayes(self, features: Matrix, labels: Array) -> ComplementNB:
         """ComplementNB on the TF-IDF columns (it needs non-negative features)."""
+        from sklearn.naive_bayes import ComplementNB
+
         return ComplementNB(alpha=NB_ALPHA).fit(self._nb_columns(features), labels)
 
     def _nb_columns(self, features: Matrix) -> Matrix:
@@ -100,6 +108,8 @@ class IntentClassifier:
         self, pool: ThreadPoolExecutor, features: Matrix, labels: Array, small: bool
     ) -> list[FoldJob]:
         """Cross-validation jobs as (held-out rows, future margins); none if data is thin."""
+        from sklearn.model_selection import StratifiedKFold
+
         folds = min(self.settings.folds, int(min(np.unique(labels, return_counts=True)[1])))
         if folds < 2:
             return []

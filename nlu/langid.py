@@ -14,11 +14,9 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.naive_bayes import MultinomialNB
-from sklearn.pipeline import Pipeline, make_pipeline
 
 from nlu import translit
+from nlu.ngrams import char_wb_ngrams
 from nlu.types import LanguageGuess
 
 UNDETERMINED = "und"
@@ -104,21 +102,43 @@ def _script(letter: str) -> str:
     return name.split(" ", 1)[0]
 
 
-class _PairModel:
-    """Naive Bayes over character 1–5-grams for two languages that share a script."""
+NGRAMS = (1, 5)
+"""char_wb pads words with spaces, so word starts and endings ("-ът", "-ться") count; 1–5-grams
+measured best on bench/nlu/langid_test (4-grams miss "доброго")."""
+ALPHA = 0.1
+"""Additive smoothing of the n-gram counts."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        vectorizer, bayes = pipeline[0], pipeline[-1]
-        # Scoring by hand from the fitted tables avoids ~1 ms of sklearn input validation.
-        self.analyze = vectorizer.build_analyzer()
-        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self.log_probs = bayes.feature_log_prob_.T.copy()
-        self.log_prior = bayes.class_log_prior_
-        self.classes = [str(code) for code in bayes.classes_]
+
+class _PairModel:
+    """Multinomial naive Bayes over character 1–5-grams for languages that share a script.
+
+    Counted here rather than with scikit-learn (``CountVectorizer`` + ``MultinomialNB``, the
+    same numbers; a test compares them), so identifying a language never imports it.
+    """
+
+    def __init__(self, texts: list[str], labels: list[str]) -> None:
+        self.classes = sorted(set(labels))
+        self.vocabulary: dict[str, int] = {}
+        rows: list[Counter[int]] = [Counter() for _ in self.classes]
+        documents = Counter(labels)
+        for text, label in zip(texts, labels, strict=True):
+            row = rows[self.classes.index(label)]
+            for gram in char_wb_ngrams(text, *NGRAMS):
+                row[self.vocabulary.setdefault(gram, len(self.vocabulary))] += 1
+        counts = np.zeros((len(self.classes), len(self.vocabulary)))
+        for index, row in enumerate(rows):
+            counts[index, list(row)] = list(row.values())
+        smoothed = counts + ALPHA
+        log_probs = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
+        self.log_probs = np.ascontiguousarray(log_probs.T)
+        totals = np.array([documents[code] for code in self.classes], dtype=np.float64)
+        self.log_prior = np.log(totals) - np.log(totals.sum())
 
     def predict(self, text: str) -> tuple[str, float]:
         """The likelier language and its posterior probability."""
-        columns = [self.vocabulary[g] for g in self.analyze(_prepare(text)) if g in self.vocabulary]
+        vocabulary = self.vocabulary
+        columns = [vocabulary[g] for g in char_wb_ngrams(_prepare(text), *NGRAMS)
+                   if g in vocabulary]
         scores = self.log_prior + self.log_probs[columns].sum(axis=0)
         posterior = np.exp(scores - scores.max())
         posterior /= posterior.sum()
@@ -134,6 +154,11 @@ def _prepare(text: str) -> str:
 @cache
 def _pair_model(script: str) -> _PairModel:
     """Train (once per process, in well under a second) the model for one script."""
+    return _PairModel(*_training_set(script))
+
+
+def _training_set(script: str) -> tuple[list[str], list[str]]:
+    """Prepared sentences and their languages for one script's model."""
     texts: list[str] = []
     labels: list[str] = []
     for code in _SCRIPT_LANGUAGES[script]:
@@ -142,12 +167,7 @@ def _pair_model(script: str) -> _PairModel:
             lines = [latin for line in lines for latin in translit.transliterations(line, code)]
         texts.extend(_prepare(line) for line in lines)
         labels.extend([code] * len(lines))
-    # char_wb pads words with spaces, so word starts and endings ("-ът", "-ться") count;
-    # 1–5-grams measured best on bench/nlu/langid_test (4-grams miss "доброго").
-    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(1, 5), lowercase=False)
-    pipeline = make_pipeline(vectorizer, MultinomialNB(alpha=0.1))
-    pipeline.fit(texts, labels)
-    return _PairModel(pipeline)
+    return texts, labels
 
 
 def _corpus(code: str) -> list[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.naive_bayes import ComplementNB
-from sklearn.svm import LinearSVC
 
 from nlu.calibration import Array
 from nlu.features import Matrix
+
+if TYPE_CHECKING:
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
 
 
 class LinearScorer:
@@ -17,11 +21,12 @@ class LinearScorer:
     def __init__(self, model: LinearSVC | ComplementNB) -> None:
         # Rows per feature, so one message gathers only the rows of its own features.
         # ComplementNB's joint log-likelihood is the same product with its log-probabilities.
-        coef = model.feature_log_prob_ if isinstance(model, ComplementNB) else model.coef_
+        bayes = _is_bayes(model)
+        coef = model.feature_log_prob_ if bayes else model.coef_
         intercept = getattr(model, "intercept_", np.zeros(len(coef)))
         # float16 halves the file and the loaded model; SVM margins move by ~1e-3 of their
         # size. Naive Bayes log-probabilities are large numbers summed: they keep float32.
-        dtype = np.float32 if isinstance(model, ComplementNB) else np.float16
+        dtype = np.float32 if bayes else np.float16
         self.weights: Array = np.ascontiguousarray(coef.T, dtype=dtype)
         self.bias: Array = np.asarray(intercept, dtype=np.float64)
 
@@ -44,7 +49,7 @@ class LinearScorer:
 
 def margins_of(model: LinearSVC | ComplementNB, features: Matrix) -> Array:
     """Decision values straight from sklearn (used while training)."""
-    if isinstance(model, ComplementNB):
+    if _is_bayes(model):
         return np.asarray(features @ model.feature_log_prob_.T, dtype=np.float64)
     return _two_columns(np.asarray(model.decision_function(features), dtype=np.float64))
 
@@ -56,3 +61,8 @@ def _two_columns(values: Array) -> Array:
     if values.shape[1] == 1:
         return np.column_stack([-values[:, 0] / 2, values[:, 0] / 2])
     return values
+
+
+def _is_bayes(model: LinearSVC | ComplementNB) -> bool:
+    """Naive Bayes, told by its fitted table: an ``isinstance`` would import scikit-learn."""
+    return hasattr(model, "feature_log_prob_")

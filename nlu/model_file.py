@@ -16,11 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import sklearn
-
 MAGIC = "sarafan-nlu-model"
-FORMAT_VERSION = 2
-"""Bump when the file layout changes; older files are then refused."""
+FORMAT_VERSION = 3
+"""Bump when the file layout changes; older files are then refused. 3: no scikit-learn
+objects are pickled (the TF-IDF blocks are ``nlu.ngrams.TfidfTable``), so no scikit-learn
+version is checked either."""
 
 # The modules whose objects are pickled. Their source is fingerprinted, so a model built by
 # different code is refused and retrained instead of failing later on a missing attribute.
@@ -33,6 +33,7 @@ _PICKLED_MODULES = (
     "entities/patterns.py",
     "features.py",
     "linear.py",
+    "ngrams.py",
     "rejection.py",
     "settings.py",
     "text.py",
@@ -64,7 +65,6 @@ class Header:
 
     data_hash: str
     format_version: int = FORMAT_VERSION
-    sklearn_version: str = sklearn.__version__
     code: str = field(default_factory=code_fingerprint)
     intents: tuple[str, ...] = ()
 
@@ -108,13 +108,11 @@ def _checked(path: Path, line: bytes) -> Header:
         fields = {}
     if not isinstance(fields, dict) or fields.get("magic") != MAGIC:
         raise ModelVersionError(f"{path} is not a Sarafan NLU model file")
-    found = (fields.get("format_version"), _minor(str(fields.get("sklearn_version"))))
-    expected = (FORMAT_VERSION, _minor(sklearn.__version__))
-    if found != expected:
+    found = fields.get("format_version")
+    if found != FORMAT_VERSION:
         raise ModelVersionError(
-            f"{path} was built with model format {found[0]} and scikit-learn {found[1]}; "
-            f"this installation needs format {expected[0]} and scikit-learn {expected[1]}. "
-            f"{RETRAIN}"
+            f"{path} was built with model format {found}; this installation needs format "
+            f"{FORMAT_VERSION}. {RETRAIN}"
         )
     if fields.get("code") != code_fingerprint():
         raise ModelVersionError(
@@ -123,7 +121,3 @@ def _checked(path: Path, line: bytes) -> Header:
         )
     return Header(data_hash=str(fields["data_hash"]), intents=tuple(fields.get("intents", ())))
 
-
-def _minor(version: str) -> str:
-    """``1.9.1`` -> ``1.9``: scikit-learn pickles are only safe within a minor version."""
-    return ".".join(version.split(".")[:2])

@@ -12,8 +12,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 
 from nlu.calibration import Array, softmax
 
@@ -84,6 +82,9 @@ def _monotone_logistic(features: Array, labels: Array) -> tuple[Array | None, fl
     features on a particular data set, and it once made confident answers out of scope.
     Such features are dropped and the rest refitted; with none left nothing is rejected.
     """
+    from sklearn.exceptions import ConvergenceWarning  # training only
+    from sklearn.linear_model import LogisticRegression
+
     kept = np.ones(features.shape[1], dtype=bool)
     while kept.any():
         model = LogisticRegression(class_weight="balanced")

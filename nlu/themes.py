@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 
 from nlu import translit
+from nlu.ngrams import TfidfTable, csr_rows
 from nlu.text import normalize, words
 
 Terms = Mapping[str, Mapping[str, Iterable[str]]]
@@ -216,8 +217,6 @@ def group(items: Sequence[Item], *, concept_join: float = CONCEPT_JOIN,
 def _group_by_text(items: Sequence[Item], labels: list[int], *, start: int,
                    join: float) -> None:
     """Give every unlabelled item the label of its closest same-language neighbour, or a new one."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; rarely needed
-
     by_language: defaultdict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         by_language[item.language].append(index)
@@ -226,8 +225,9 @@ def _group_by_text(items: Sequence[Item], labels: list[int], *, start: int,
         if all(labels[i] >= 0 for i in indexes):
             continue
         texts = [normalize(items[i].text) or "∅" for i in indexes]
-        matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4),
-                                 sublinear_tf=True).fit_transform(texts)
+        lowered = [text.lower() for text in texts]
+        matrix = csr_rows([TfidfTable.fit("char_wb", (3, 4), lowered)], lowered,
+                          dtype=np.float64)
         # Only neighbours already placed (with concepts, or earlier) can be joined.
         placed = np.array([labels[i] >= 0 for i in indexes])
         for row, index in enumerate(indexes):
