@@ -85,7 +85,7 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     verify_content(settings)
     if migrate_db:
         await migrate.upgrade(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool)
     sessionmaker = create_sessionmaker(engine)
     nlu = await build_nlu(settings)
     registry = build_registry(settings=settings)

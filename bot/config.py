@@ -123,6 +123,13 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///var/sarafan.sqlite3"
+    database_pool: int = Field(default=20, ge=1, le=500)
+    """Database connections one process keeps open. Web-chat long-polls, webhooks and the
+    workers each borrow one for a moment; beyond this many at once up to as many again are
+    opened and closed after use, and on PostgreSQL opening one costs a connection set-up on
+    both sides (with SQLAlchemy's default of 5, bench/e2e's web chat spent ~11% of the bot's
+    CPU connecting). Two processes on PostgreSQL use up to four times this of the server's
+    ``max_connections`` (100 by default)."""
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     default_language: Language = "en"

@@ -30,13 +30,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine; creates the SQLite file's folder so a fresh clone just works."""
+POOL_SIZE = 5
+"""SQLAlchemy's default; a server passes ``Settings.database_pool``."""
+
+
+def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
+    """An async engine keeping up to ``pool_size`` connections open, and as many again for
+    peaks (closed after use); creates the SQLite file's folder so a fresh clone just works."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        else:
+            pool = {}  # one shared in-memory connection (StaticPool): nothing to size
+        engine = create_async_engine(url, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No ping before every checkout (a round trip and ~0.2 ms of CPU per transaction, several
@@ -44,7 +52,7 @@ def create_engine(url: str) -> AsyncEngine:
     # fails as a disconnect, which makes SQLAlchemy drop every connection pooled before it;
     # that one failure is handled like any outage (a 503 the platform redelivers, a turn
     # retried), so nothing is lost.
-    return create_async_engine(url, pool_pre_ping=False)
+    return create_async_engine(url, pool_pre_ping=False, **pool)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
