@@ -57,6 +57,7 @@ from bot.messages import Inbound, Kind
 from bot.storage.inbox import InboxWriter, chat_key
 from bot.storage.models import MessageLog
 from bot.storage.outage import Unavailable, is_outage, outage_log
+from bot.storage.session import statementwise
 from bot.web.errors import Refused, too_many, unavailable
 from bot.web.rate_limit import TokenBuckets
 from bot.web.session import chat_of, session
@@ -281,8 +282,9 @@ async def _rows(state: AppState, chat_id: str, after: int) -> list[Row[Any]]:
         _AFTER, {"chat_id": chat_id, "after": after})
     try:
         # A connection, not a Session: every long-poll reads here, often twice a round, and
-        # the Session's set-up and ORM execution path cost more CPU than the query.
-        async with state.sessionmaker.kw["bind"].connect() as connection:
+        # the Session's set-up and ORM execution path cost more CPU than the query. One
+        # SELECT needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK on return.
+        async with statementwise(state.sessionmaker).kw["bind"].connect() as connection:
             result = await connection.execute(query, values)
             found = sorted(result.all(), key=lambda row: int(row.id))
     except Exception as exc:
