@@ -123,12 +123,14 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///var/sarafan.sqlite3"
-    database_pool: int = Field(default=20, ge=1, le=500)
-    """Database connections one process keeps open. Web-chat long-polls, webhooks and the
-    workers each borrow one for a moment; beyond this many at once up to as many again are
-    opened and closed after use, and on PostgreSQL opening one costs a connection set-up on
-    both sides (with SQLAlchemy's default of 5, bench/e2e's web chat spent ~11% of the bot's
-    CPU connecting). Two processes on PostgreSQL use up to four times this of the server's
+    database_pool: int | None = Field(default=None, ge=1, le=500)
+    """Database connections one process keeps open; unset: 20 on PostgreSQL, 5 on SQLite.
+    Web-chat long-polls, webhooks and the workers each borrow one for a moment; beyond this
+    many at once up to as many again are opened and closed after use, and on PostgreSQL
+    opening one costs a connection set-up on both sides (with 5, bench/e2e's web chat spent
+    ~11% of the bot's CPU connecting). SQLite writes one transaction at a time and each of
+    its connections is a thread with its own page cache: 20 measured ~20 MB more RSS and no
+    faster. Two processes on PostgreSQL use up to four times this of its
     ``max_connections`` (100 by default)."""
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)

@@ -30,15 +30,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-POOL_SIZE = 5
-"""SQLAlchemy's default; a server passes ``Settings.database_pool``."""
+POOL_SIZES = {"postgresql": 20, "sqlite": 5}
+"""Connections kept open when ``Settings.database_pool`` is unset (its docstring says why)."""
 
 
-def create_engine(url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
-    """An async engine keeping up to ``pool_size`` connections open, and as many again for
-    peaks (closed after use); creates the SQLite file's folder so a fresh clone just works."""
+def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
+    """An async engine keeping up to ``pool_size`` connections open (unset: ``POOL_SIZES``),
+    and as many again for peaks (closed after use); creates the SQLite file's folder so a
+    fresh clone just works."""
     parsed = make_url(url)
-    pool = {"pool_size": pool_size, "max_overflow": pool_size}
+    size = pool_size or POOL_SIZES.get(parsed.get_backend_name(), 5)
+    pool = {"pool_size": size, "max_overflow": size}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

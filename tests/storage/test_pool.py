@@ -29,6 +29,10 @@ def test_an_in_memory_database_has_its_one_connection() -> None:
                       StaticPool)
 
 
-def test_the_server_default_and_its_setting() -> None:
-    assert Settings(_env_file=None).database_pool == 20
+def test_unset_it_depends_on_the_database(tmp_path: Path) -> None:
+    assert Settings(_env_file=None).database_pool is None
     assert Settings(_env_file=None, database_pool=3).database_pool == 3
+    postgres = create_engine("postgresql+asyncpg://postgres@127.0.0.1:5432/postgres").pool
+    sqlite = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}").pool
+    assert isinstance(postgres, QueuePool) and isinstance(sqlite, QueuePool)
+    assert (postgres.size(), sqlite.size()) == (20, 5)
