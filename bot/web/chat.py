@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from babel.numbers import format_decimal
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -55,9 +55,9 @@ from bot.engine.signals import ChatSignals
 from bot.i18n import gettext, is_rtl
 from bot.messages import Inbound, Kind
 from bot.storage.inbox import InboxWriter, chat_key
-from bot.storage.models import MessageLog
 from bot.storage.outage import Unavailable, is_outage, outage_log
 from bot.storage.session import statementwise
+from bot.web.chat_reads import ChatReads
 from bot.web.errors import Refused, too_many, unavailable
 from bot.web.rate_limit import TokenBuckets
 from bot.web.session import chat_of, session
@@ -73,7 +73,6 @@ START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_BODY = 64 * 1024
 AFTER = re.compile(r"^[0-9]{1,18}$")
 """ASCII digits only (``"²".isdigit()`` holds but int() refuses it); 19 digits overflow a BIGINT."""
-HISTORY = 200
 LONG_POLL_SECONDS = 20.0
 RECHECK_SECONDS = 2.0
 """Another process may have sent the reply: on PostgreSQL its wake-up reaches us through
@@ -265,28 +264,19 @@ def _signals(state: AppState) -> ChatSignals:
     return signals
 
 
-_SHOWN = (MessageLog.id, MessageLog.direction, MessageLog.text, MessageLog.body)
-_NEWEST = (select(*_SHOWN).where(MessageLog.channel == NAME,
-                                 MessageLog.chat_id == bindparam("chat_id"))
-           .order_by(MessageLog.id.desc()).limit(HISTORY))
-_AFTER = (select(*_SHOWN).where(MessageLog.channel == NAME,
-                                MessageLog.chat_id == bindparam("chat_id"),
-                                MessageLog.id > bindparam("after"))
-          .order_by(MessageLog.id).limit(HISTORY))
-"""Built once: columns, not ORM objects (no identity map, no per-row instrumentation)."""
+def _reads(state: AppState) -> ChatReads:
+    """The process's batched long-poll reads (one per app, made on first use)."""
+    reads = state.extras.get("chat_reads")
+    if not isinstance(reads, ChatReads):
+        # One SELECT needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK.
+        reads = state.extras["chat_reads"] = ChatReads(
+            statementwise(state.sessionmaker).kw["bind"])
+    return reads
 
 
 async def _rows(state: AppState, chat_id: str, after: int) -> list[Row[Any]]:
-    # A first load shows the newest messages; later polls page forward from there.
-    query, values = (_NEWEST, {"chat_id": chat_id}) if after == 0 else (
-        _AFTER, {"chat_id": chat_id, "after": after})
     try:
-        # A connection, not a Session: every long-poll reads here, often twice a round, and
-        # the Session's set-up and ORM execution path cost more CPU than the query. One
-        # SELECT needs no transaction: on PostgreSQL no BEGIN and no ROLLBACK on return.
-        async with statementwise(state.sessionmaker).kw["bind"].connect() as connection:
-            result = await connection.execute(query, values)
-            found = sorted(result.all(), key=lambda row: int(row.id))
+        found = await _reads(state)(chat_id, after)
     except Exception as exc:
         if not is_outage(exc):
             raise
