@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from sqlalchemy import DateTime, Dialect, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
@@ -53,3 +54,18 @@ def table_of(model: type[Base]) -> Table:
     """``model``'s table, for Core statements on hot paths (the ORM's bulk paths cost more CPU
     per statement than the round trip)."""
     return cast(Table, model.__table__)
+
+
+T = TypeVar("T")
+
+
+def padded(items: Sequence[T]) -> list[T]:
+    """``items`` with the last one repeated up to the next power of two.
+
+    For statements with one part per item (a UNION ALL of per-chat index scans): 32 items
+    would make 32 statement shapes, each compiled, prepared and cached per connection by the
+    driver; padded there are 6. The repeated part returns rows already returned: callers
+    drop them by id.
+    """
+    size = 1 << max(len(items) - 1, 0).bit_length()
+    return [*items, *[items[-1]] * (size - len(items))] if items else []

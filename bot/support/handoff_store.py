@@ -17,7 +17,7 @@ from bot.engine.registry import JobContext, Registry
 from bot.engine.types import ContactInfo
 from bot.messages import Inbound
 from bot.scheduler import cancel, schedule
-from bot.storage.base import utcnow
+from bot.storage.base import padded, utcnow
 from bot.storage.events import emit
 from bot.storage.models import MessageLog, OutboxItem
 from bot.storage.outbox import send_to_contact
@@ -136,12 +136,13 @@ async def _recent_messages(
     query of one bounded index scan per chat, so a long history costs nothing more."""
     if not chats:
         return {}
-    ordered = sorted(chats)
+    ordered = padded(sorted(chats))
     values = {f"{name}{n}": value for n, chat in enumerate(ordered)
               for name, value in zip(("channel", "chat"), chat, strict=True)}
     rows = (await session.execute(_recent_statement(len(ordered)), values)).all()
     recent: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for row in sorted(rows, key=lambda row: int(row.id)):
+    unique = {int(row.id): row for row in rows}  # a padded chat's rows come twice
+    for _, row in sorted(unique.items()):
         if row.text:
             recent.setdefault((row.channel, row.chat_id), []).append(
                 ("customer" if row.direction == "in" else "bot", row.text))
@@ -158,8 +159,8 @@ def _tickets_statement() -> Select[int, str, str, str, str, str | None, str, int
 
 @functools.cache
 def _recent_statement(chats: int) -> CompoundSelect[Any]:
-    """``_recent_messages``' query for ``chats`` chats, built once per count (a group has at
-    most 32): each chat's newest rows by the (channel, chat_id, id) index, then no more.
+    """``_recent_messages``' query for ``chats`` chats (a power of two: ``padded``), built
+    once per count: each chat's newest rows by the (channel, chat_id, id) index, no more.
     A window over the chats' rows (session 6) numbered every message of their history."""
     newest = [select(MessageLog.id, MessageLog.channel, MessageLog.chat_id,
                      MessageLog.direction, MessageLog.text)

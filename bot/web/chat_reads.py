@@ -19,12 +19,13 @@ from sqlalchemy import BigInteger, CompoundSelect, Row, Select, bindparam, selec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.webchat import NAME
+from bot.storage.base import padded
 from bot.storage.models import MessageLog
 
 HISTORY = 200
 """Messages one read returns at most; the page asks again from the last one it got."""
 MAX_BATCH = 32
-"""Cursors one query reads at most (a statement is built and kept for each count up to it)."""
+"""Cursors one query reads at most (padded to a power of two: six statement shapes)."""
 
 Cursor = tuple[str, int]
 """A chat id and the id of the last message its page has."""
@@ -70,13 +71,16 @@ class ChatReads:
 
     async def _read(self, cursors: list[Cursor]) -> dict[Cursor, list[Row[Any]]]:
         values: dict[str, Any] = {}
-        for n, (chat_id, after) in enumerate(cursors):
+        parts = padded(cursors)
+        for n, (chat_id, after) in enumerate(parts):
             values[f"chat{n}"], values[f"after{n}"] = chat_id, after
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(_after(len(cursors)), values)).all()
+            rows = (await connection.execute(_after(len(parts)), values)).all()
         found: dict[Cursor, list[Row[Any]]] = defaultdict(list)
-        for row in sorted(rows, key=lambda row: int(row.id)):
-            found[(row.chat_id, int(row.cursor))].append(row)
+        # A padded cursor's rows come twice: one per (cursor, id).
+        unique = {(row.chat_id, int(row.cursor), int(row.id)): row for row in rows}
+        for (chat_id, after, _), row in sorted(unique.items(), key=lambda item: item[0][2]):
+            found[(chat_id, after)].append(row)
         return {cursor: found[cursor] for cursor in cursors}
 
 
