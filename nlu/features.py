@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nlu.ngrams import WORD_PATTERN, TfidfTable, csr_rows
+from nlu.ngrams import WORD_PATTERN, TfidfTable, csr_rows, joined_row
 from nlu.settings import ClassifierSettings
 from nlu.text import classifier_text
 
@@ -74,16 +74,8 @@ class Featurizer:
     def sparse_row(self, text: str) -> tuple[Array, Array]:
         """Column indices and values of one text's TF-IDF features (the single-message path:
         no sparse matrix, no input validation)."""
-        clean = classifier_text(text)
-        indices: list[int] = []
-        values: list[Array] = []
-        offset = 0
-        for table in self.tables:
-            cols, vals = table.row(clean)
-            indices.extend(col + offset for col in cols)
-            values.append(vals)
-            offset += table.width
-        return np.asarray(indices, dtype=np.int64), np.concatenate(values)
+        indices, values = joined_row(self.tables, classifier_text(text))
+        return np.asarray(indices, dtype=np.int64), values
 
     def dense_row(self, text: str) -> Array | None:
         """The sentence embedding of one text, when embeddings are on."""

@@ -107,6 +107,19 @@ class TfidfTable:
         return cols, vals / np.linalg.norm(vals)
 
 
+def joined_row(tables: Sequence[TfidfTable], text: str) -> tuple[list[int], Array]:
+    """Column indices and values of one text in ``tables`` side by side."""
+    indices: list[int] = []
+    values: list[Array] = []
+    offset = 0
+    for table in tables:
+        cols, vals = table.row(text)
+        indices.extend(col + offset for col in cols)
+        values.append(vals)
+        offset += table.width
+    return indices, np.concatenate(values) if values else np.zeros(0)
+
+
 def csr_rows(tables: Sequence[TfidfTable], texts: Sequence[str],
              dtype: type[np.floating[Any]] = np.float32) -> Any:
     """The TF-IDF blocks of many texts side by side, as a SciPy CSR matrix (float32, as the
@@ -115,12 +128,9 @@ def csr_rows(tables: Sequence[TfidfTable], texts: Sequence[str],
 
     indptr, indices, values = [0], list[int](), list[float]()
     for text in texts:
-        offset = 0
-        for table in tables:
-            cols, vals = table.row(text)
-            indices.extend(col + offset for col in cols)
-            values.extend(vals.tolist())
-            offset += table.width
+        cols, vals = joined_row(tables, text)
+        indices.extend(cols)
+        values.extend(vals.tolist())
         indptr.append(len(indices))
     width = sum(table.width for table in tables)
     matrix = sparse.csr_matrix((np.asarray(values, dtype=dtype),
