@@ -9,6 +9,12 @@ on one channel and the others' events arrive within a round trip.
 It is a hint, never a guarantee: the polls stay, so a lost notification (the listening
 connection dropped, the database restarted) costs latency, not data. On SQLite (one process)
 nothing is sent.
+
+Nobody to tell, nothing sent: a process that has heard no other within ``PEER_SECONDS``
+publishes nothing but its presence. Each says ``hello`` when it starts listening (the others
+answer ``here`` at once) and ``here`` every ``PRESENCE_SECONDS``. A lone process on PostgreSQL
+(the common deployment) sent a NOTIFY statement for most webhooks: at 100 updates/s, 763 of
+12,979 statements in ten seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import contextlib
 import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +38,15 @@ RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
 
 GATHER_SECONDS = 0.01
 """After a statement, wake-ups gather this long before the next one."""
+
+PRESENCE_SECONDS = 10.0
+"""How often a listening process says it is there."""
+
+PEER_SECONDS = 3 * PRESENCE_SECONDS
+"""A process not heard from for this long is gone: no more wake-ups are sent for it."""
+
+HELLO, HERE = "hello", "here"
+"""Presence: a process that starts listening says ``hello``; the others answer ``here``."""
 
 Handler = Callable[[str, str], None]
 """Called with ``(kind, key)`` for each wake-up another process published."""
@@ -53,6 +69,8 @@ class Wakeups:
         self.origin = f"{os.getpid()}.{secrets.token_hex(3)}"
         """Our own notifications come back to us too; they carry this and are skipped."""
         self._pending: set[str] = set()
+        self._peers: dict[str, float] = {}
+        """Other processes' origins, and when each was last heard (``time.monotonic()``)."""
         self._wake = asyncio.Event()
         self.connected = asyncio.Event()
 
@@ -60,10 +78,20 @@ class Wakeups:
     def enabled(self) -> bool:
         return self.dsn is not None
 
+    @property
+    def peers(self) -> int:
+        """How many other processes were heard from within ``PEER_SECONDS``."""
+        since = time.monotonic() - PEER_SECONDS
+        return sum(1 for heard in self._peers.values() if heard > since)
+
     def publish(self, kind: str, key: str = "") -> None:
-        """Tell the other processes (coalesced: one statement for what piles up meanwhile)."""
-        if self.dsn is None:
+        """Tell the other processes (coalesced: one statement for what piles up meanwhile);
+        nothing when none is listening."""
+        if self.dsn is None or not self.peers:
             return
+        self._announce(kind, key)
+
+    def _announce(self, kind: str, key: str = "") -> None:
         self._pending.add(f"{self.origin} {kind} {key}")
         self._wake.set()
 
@@ -93,23 +121,26 @@ class Wakeups:
         try:
             await connection.add_listener(CHANNEL, self._received)
             connection.add_termination_listener(lambda _connection: self._wake.set())
+            self._announce(HELLO)  # after LISTEN: the answers cannot be missed
             self.connected.set()
             while not stop.is_set():
+                # Before the wake-up is cleared: the termination listener may have set it
+                # while a NOTIFY went out or during the gathering sleep.
+                if connection.is_closed():
+                    raise ConnectionError("the listening connection closed")
                 if not self._pending:
                     self._wake.clear()
                     stopping = asyncio.ensure_future(stop.wait())
                     waking = asyncio.ensure_future(self._wake.wait())
                     try:
-                        await asyncio.wait({stopping, waking},
+                        await asyncio.wait({stopping, waking}, timeout=PRESENCE_SECONDS,
                                            return_when=asyncio.FIRST_COMPLETED)
                     finally:
                         stopping.cancel()
                         waking.cancel()
-                    if connection.is_closed():
-                        raise ConnectionError("the listening connection closed")
+                    if not self._wake.is_set() and not stop.is_set():
+                        self._announce(HERE)  # a quiet spell: still here
                     continue
-                if connection.is_closed():
-                    raise ConnectionError("the listening connection closed")
                 batch, self._pending = list(self._pending), set()
                 await connection.execute(
                     "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
@@ -125,7 +156,14 @@ class Wakeups:
         origin, _, rest = payload.partition(" ")
         if origin == self.origin:
             return
+        self._peers[origin] = time.monotonic()
         kind, _, key = rest.partition(" ")
+        if kind == HELLO:
+            self._announce(HERE)  # so a process that just started knows at once who is here
+            since = time.monotonic() - PEER_SECONDS  # and forget the ones long gone
+            self._peers = {peer: at for peer, at in self._peers.items() if at > since}
+        if kind in (HELLO, HERE):
+            return
         try:
             self.handler(kind, key)
         except Exception:  # a wake-up must never take the listener down
