@@ -67,13 +67,23 @@ class Sender:
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
+        self._more = False
+        """Whether the last claim left rows that may go once its batch is out: it was full,
+        or a chat it took has a later row waiting for this one."""
         self._pruned = time.monotonic()
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send everything that may go now, or until ``stop``; returns how many were delivered."""
         sent = 0
-        while not (stop and stop.is_set()) and (batch := await self._claim_batch()):
+        while not (stop and stop.is_set()):
+            self.wake.clear()  # a row stored from here on wakes us again (run_until_stopped)
+            if not (batch := await self._claim_batch()):
+                break
             sent += await self._send_batch(batch)
+            # Claim again only if there is known work: a claim that found nothing cost a
+            # transaction (three round trips) after most batches at a steady 100 updates/s.
+            if not (self._more or self.wake.is_set()):
+                break
         await self._prune_now_and_then()
         return sent
 
@@ -105,16 +115,22 @@ class Sender:
 
     async def _claim_batch(self, size: int = 20) -> list[tuple[OutboxItem, str]]:
         chosen: list[tuple[OutboxItem, Plan]] = []
-        self.held_back = None
+        self.held_back, self._more = None, False
         seen: set[str] = set()  # chats looked at: chosen, rate-limited or taken by another sender
         stored = Rates(self.limiter.clock())
         tats: dict[str, float] = {}  # as this claim leaves them
         async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
             # Rows of other deployments' channels are never fetched; rate-limited chats are
             # skipped on the next pass, so a crowd of them cannot hide a chat that may send now.
+            later: set[int] = set()  # rows whose chat has another row after them
+            full = False
             for _ in range(CLAIM_PASSES):
-                rows = await queue.candidates(session, OutboxItem, skip_chats=seen,
-                                              limit=size * 2, channels=self.channels.keys())
+                counted = await queue.counted_candidates(
+                    session, OutboxItem, skip_chats=seen, limit=size * 2,
+                    channels=self.channels.keys())
+                rows = [row for row, _ in counted]
+                later.update(row.id for row, queued in counted if queued > 1)
+                full = len(rows) >= size * 2
                 plans = [(row, self._limits(row)) for row in rows]
                 await stored.read(self.limiter, session, [plan for _, plan in plans], into=tats)
                 for row, plan in plans:
@@ -131,6 +147,8 @@ class Sender:
                 got = {row.id for row, _ in claimed}
                 await self.limiter.save(session, stored.after(
                     [plan for row, plan in chosen if row.id in got], stored.now))
+            self._more = (full or len(chosen) >= size
+                          or any(row.id in later for row, _ in claimed))
             return claimed
 
     def _admit(self, tats: dict[str, float], plan: Plan, now: float) -> bool:

@@ -48,6 +48,20 @@ async def candidates(
 ) -> list[Row]:
     """Rows that may run now: each the oldest unfinished row of its chat (on ``channels``),
     channels taking turns."""
+    return [row for row, _ in await counted_candidates(
+        session, model, skip_chats=skip_chats, limit=limit, channels=channels)]
+
+
+async def counted_candidates(
+    session: AsyncSession,
+    model: type[Row],
+    *,
+    skip_chats: set[str],
+    limit: int = 20,
+    channels: Collection[str] | None = None,
+) -> list[tuple[Row, int]]:
+    """``candidates``, each with how many unfinished rows its chat has (itself included):
+    more than one, and the chat has work again once this row is finished."""
     dialect = session.get_bind().dialect.name
     stmt = _candidates_statement(model, dialect, bool(skip_chats), channels is not None)
     params: dict[str, Any] = {"now": utcnow(), "limit": limit}
@@ -55,7 +69,7 @@ async def candidates(
         params["skip"] = list(skip_chats)
     if channels is not None:
         params["channels"] = list(channels)
-    return list((await session.scalars(stmt, params)).all())
+    return [(row, int(queued)) for row, queued in (await session.execute(stmt, params)).all()]
 
 
 @functools.cache
@@ -81,9 +95,9 @@ def _candidates_statement(model: Queue, dialect: str, skip: bool,
     # flood of fresh chats on one channel (the anonymous web chat) cannot starve the others.
     turn = func.row_number().over(partition_by=first.c.channel, order_by=first.c.id).label("turn")
     # The LIMIT comes before the join back to the full rows: at most ``limit`` key lookups.
-    chosen = (select(first.c.id, turn).where(or_(due, expired))
+    chosen = (select(first.c.id, first.c.queued, turn).where(or_(due, expired))
               .order_by(turn, first.c.id).limit(bindparam("limit")).subquery())
-    return (select(model).join(chosen, chosen.c.id == model.id)
+    return (select(model, chosen.c.queued).join(chosen, chosen.c.id == model.id)
             .order_by(chosen.c.turn, model.id))
 
 
@@ -98,9 +112,12 @@ def _firsts_numbered(model: Queue, lease: InstrumentedAttribute[Any],
     pending rows: 5,000 pending rows took 1.4-2.7 s a claim; this takes ~3-5 ms.
     """
     nth = func.row_number().over(partition_by=model.chat_key, order_by=model.id).label("nth")
-    numbered = (select(model.id, model.channel, model.status, lease.label("lease"), nth)
+    # In the same pass over each chat's rows (one sort serves both windows).
+    queued = func.count().over(partition_by=model.chat_key).label("queued")
+    numbered = (select(model.id, model.channel, model.status, lease.label("lease"), nth, queued)
                 .where(*unfinished).subquery())
-    return (select(numbered.c.id, numbered.c.channel, numbered.c.status, numbered.c.lease)
+    return (select(numbered.c.id, numbered.c.channel, numbered.c.status, numbered.c.lease,
+                   numbered.c.queued)
             .where(numbered.c.nth == 1).subquery())
 
 
@@ -109,9 +126,9 @@ def _firsts_grouped(model: Queue, lease: InstrumentedAttribute[Any],
     """Each chat's oldest unfinished row by GROUP BY, joined back (SQLite: twice as fast as
     numbering there, and SQLite plans without statistics unless ANALYZE runs, which it never
     does here)."""
-    firsts = (select(func.min(model.id).label("id")).where(*unfinished)
-              .group_by(model.chat_key).subquery())
-    return (select(model.id, model.channel, model.status, lease.label("lease"))
+    firsts = (select(func.min(model.id).label("id"), func.count().label("queued"))
+              .where(*unfinished).group_by(model.chat_key).subquery())
+    return (select(model.id, model.channel, model.status, lease.label("lease"), firsts.c.queued)
             .join(firsts, firsts.c.id == model.id).subquery())
 
 

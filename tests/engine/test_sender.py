@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.config import Settings
@@ -56,6 +57,30 @@ async def test_each_chat_gets_its_replies_in_order(database_url: str) -> None:
     assert len(out) == 12
     assert {m.direction for m in out} == {"out"}
     assert all(m.platform_message_id for m in out)
+    await engine.dispose()
+
+
+async def test_a_claim_that_can_find_nothing_is_not_made(database_url: str) -> None:
+    """After a batch, the sender claims again only for known work: a chat's later row (it may
+    go once the earlier one is out), a full batch, or a wake-up; not to find nothing."""
+    engine, sessionmaker = await open_db(database_url)
+    claims: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith("SELECT outbox.id"):
+            claims.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    channel = RecordingChannel()
+    outbox = sender(sessionmaker, channel)
+    await queue_replies(sessionmaker, ("c1", "one"))
+    assert await outbox.run_once() == 1
+    assert len(claims) == 1  # was 2: the second found nothing
+    claims.clear()
+    await queue_replies(sessionmaker, ("c1", "two"), ("c1", "three"), ("c2", "four"))
+    assert await outbox.run_once() == 3  # c1's "three" waits for "two", then goes at once
+    assert [text for to, text in channel.sent if to == "c1"] == ["one", "two", "three"]
+    assert len(claims) == 2
     await engine.dispose()
 
 
