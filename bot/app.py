@@ -123,7 +123,11 @@ async def build_bot(settings: Settings, *, migrate_db: bool = True) -> Bot:
     async def ingest(message: Inbound) -> bool:
         stored = await store(message)
         processor.wake.set()
-        wakeups.publish("inbox")
+        if processor.busy:
+            # Ours takes it when its turns finish; another process may be free now. When ours
+            # is idle it takes the row at once, and waking the others too only sent every
+            # process to claim the same row: one gets it, the others' statements are wasted.
+            wakeups.publish("inbox")
         return stored
 
     state.extras.update(ingest=ingest, chat_signals=signals)
