@@ -127,6 +127,9 @@ async def test_a_lone_process_sends_only_its_presence(postgres_url: str) -> None
                 await met(alone, newcomer)  # hello, answered by "here" at once
                 alone.publish("inbox")
                 assert await second.until(1) == [("inbox", "")]
+                async with asyncio.timeout(5):  # the spy's own copy may come later
+                    while not any(p.endswith(" inbox ") for p in payloads):  # noqa: ASYNC110
+                        await asyncio.sleep(0.01)
                 # The newcomer falls silent (as if gone) for longer than PEER_SECONDS.
                 alone._peers = {origin: at - wakeups_module.PEER_SECONDS - 1
                                 for origin, at in alone._peers.items()}
