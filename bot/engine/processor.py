@@ -26,7 +26,7 @@ from bot.i18n import N_, gettext
 from bot.messages import Inbound, Reply
 from bot.storage import queue
 from bot.storage.base import utcnow
-from bot.storage.contacts import Person, contacts_of, conversations_of, languages_of
+from bot.storage.contacts import Person, contacts_and_conversations, languages_of
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, InboxItem, OutboxItem
 from bot.storage.outage import is_outage
@@ -349,14 +349,16 @@ class Processor:
 
 async def _preload(session: AsyncSession, prepared: dict[int, Prepared],
                    registry: Registry) -> Preloaded:
-    """The group's contacts, then their conversations: two queries (and an insert for new
+    """The group's contacts and their conversations: one query (and an insert for new
     ones); then, for turns whose contact has no other turn here, what the batch loaders add."""
     messages = [p.message for p in prepared.values()]
     people: dict[Person, str | None] = {(m.channel, m.user_id): m.user_name for m in messages}
-    contacts = await contacts_of(session=session, people=people)
-    chats = {(contact.id, m.chat_id): (contact, m.account)
-             for m in messages for contact in [contacts[m.channel, m.user_id]]}
-    preloaded = Preloaded(contacts, await conversations_of(session=session, chats=chats))
+    chats: dict[Person, dict[str, str | None]] = {}
+    for m in messages:
+        chats.setdefault((m.channel, m.user_id), {})[m.chat_id] = m.account
+    contacts, conversations = await contacts_and_conversations(
+        session=session, people=people, chats=chats)
+    preloaded = Preloaded(contacts, conversations)
     if not registry.batch_loaders:
         return preloaded
     turns = {row_id: (p.message, contacts[p.message.channel, p.message.user_id].id)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, bindparam, select, tuple_
+from sqlalchemy import Select, and_, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.types import ContactInfo, DialogueState
@@ -83,12 +82,22 @@ async def languages_of(
             for channel, external_id, language, source in rows}
 
 
-async def contacts_of(
-    *, session: AsyncSession, people: Mapping[Person, str | None]
-) -> dict[Person, Contact]:
-    """``upsert_contact`` for several people (key -> display name): one query, one insert."""
-    found = {(c.channel, c.external_id): c for c in await session.scalars(
-        _contacts_statement(), {"people": list(people)})}
+async def contacts_and_conversations(
+    *, session: AsyncSession, people: Mapping[Person, str | None],
+    chats: Mapping[Person, Mapping[str, str | None]],
+) -> tuple[dict[Person, Contact], dict[Chat, Conversation]]:
+    """``upsert_contact`` for several people (key -> display name) and ``load_conversation``
+    for their chats (person -> chat id -> account): one query (each contact with its
+    conversations in ``chats`` joined), then one insert per table for what is new."""
+    wanted = [(*person, chat_id) for person, held in chats.items() for chat_id in held]
+    rows = await session.execute(_contacts_conversations_statement(),
+                                 {"people": list(people), "chats": wanted})
+    found: dict[Person, Contact] = {}
+    conversations: dict[Chat, Conversation] = {}
+    for known, talk in rows:
+        found[known.channel, known.external_id] = known
+        if talk is not None:  # the outer join's NULL: no conversation in that chat yet
+            conversations[talk.contact_id, talk.chat_id] = talk
     now, created = utcnow(), False
     for (channel, external_id), name in people.items():
         contact = found.get((channel, external_id))
@@ -103,29 +112,22 @@ async def contacts_of(
             contact.display_name = name
     if created:
         await session.flush()  # one INSERT for all new contacts: their ids key the conversations
-    return found
-
-
-async def conversations_of(
-    *, session: AsyncSession, chats: Mapping[Chat, tuple[Contact, str | None]]
-) -> dict[Chat, Conversation]:
-    """``load_conversation`` for several chats (key -> contact, account): one query, one insert."""
-    found = {(c.contact_id, c.chat_id): c for c in await session.scalars(
-        _conversations_statement(), {"chats": list(chats)})}
     created = False
-    for (contact_id, chat_id), (contact, account) in chats.items():
-        conversation = found.get((contact_id, chat_id))
-        if conversation is None:
-            conversation = Conversation(contact_id=contact_id, channel=contact.channel,
-                                        chat_id=chat_id, account=account, data={})
-            found[contact_id, chat_id] = conversation
-            session.add(conversation)
-            created = True
-        elif account and conversation.account != account:
-            conversation.account = account
+    for person, held in chats.items():
+        contact = found[person]
+        for chat_id, account in held.items():
+            conversation = conversations.get((contact.id, chat_id))
+            if conversation is None:
+                conversation = Conversation(contact_id=contact.id, channel=contact.channel,
+                                            chat_id=chat_id, account=account, data={})
+                conversations[contact.id, chat_id] = conversation
+                session.add(conversation)
+                created = True
+            elif account and conversation.account != account:
+                conversation.account = account
     if created:
         await session.flush()
-    return found
+    return found, conversations
 
 
 # Built once, their keys as an expanding parameter: these run for every group of turns, and
@@ -139,15 +141,15 @@ def _languages_statement() -> Select[str, str, str | None, str | None]:
 
 
 @functools.cache
-def _contacts_statement() -> Select[Any]:
-    return select(Contact).where(tuple_(Contact.channel, Contact.external_id)
-                                 .in_(bindparam("people", expanding=True)))
-
-
-@functools.cache
-def _conversations_statement() -> Select[Any]:
-    return select(Conversation).where(tuple_(Conversation.contact_id, Conversation.chat_id)
-                                      .in_(bindparam("chats", expanding=True)))
+def _contacts_conversations_statement() -> Select[Contact, Conversation]:
+    """Each of ``people``'s contacts, with each of its conversations in ``chats`` (triples
+    ``(channel, external_id, chat_id)``) or NULL: what two queries read before."""
+    joined = and_(Conversation.contact_id == Contact.id,
+                  tuple_(Contact.channel, Contact.external_id, Conversation.chat_id)
+                  .in_(bindparam("chats", expanding=True)))
+    return (select(Contact, Conversation).outerjoin(Conversation, joined)
+            .where(tuple_(Contact.channel, Contact.external_id)
+                   .in_(bindparam("people", expanding=True))))
 
 
 def state_of(conversation: Conversation) -> DialogueState:
