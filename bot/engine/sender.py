@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, insert, tuple_, update
+from sqlalchemy import JSON, Insert, bindparam, case, cast, insert, literal, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -27,7 +27,7 @@ from bot.messages import Reply
 from bot.storage import queue
 from bot.storage.base import table_of, utcnow
 from bot.storage.models import MessageLog, OutboxItem
-from bot.storage.session import SessionMaker, writing
+from bot.storage.session import SessionMaker, statementwise, writing
 
 log = logging.getLogger("sarafan.sender")
 LEASE_SECONDS = 60.0
@@ -67,6 +67,11 @@ class Sender:
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
+        bind = sessionmaker.kw.get("bind")
+        self._one_statement = bind is not None and bind.dialect.name == "postgresql"
+        """PostgreSQL: a batch all delivered is marked sent and logged in one statement (an
+        UPDATE ... RETURNING feeding an INSERT), outside a transaction block: one round trip
+        instead of BEGIN, UPDATE, INSERT and COMMIT after every batch."""
         self._more = False
         """Whether the last claim left rows that may go once its batch is out: it was full,
         or a chat it took has a later row waiting for this one."""
@@ -224,12 +229,17 @@ class Sender:
         """
         delivered = [outcome for outcome in outcomes if outcome.reply is not None]
         try:
-            async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
-                await _finish_delivered(session, delivered)
-                for outcome in outcomes:
-                    if outcome.reply is None:
-                        await queue.finish(session, OutboxItem, outcome.row.id, outcome.token,
-                                           **outcome.values)
+            if delivered and len(delivered) == len(outcomes) and self._one_statement:
+                async with statementwise(self.sessionmaker).begin() as session:
+                    await session.execute(_delivered_and_logged_statement(len(delivered)),
+                                          _delivered_params(delivered))
+            else:
+                async with writing(self.sessionmaker), self.sessionmaker.begin() as session:
+                    await _finish_delivered(session, delivered)
+                    for outcome in outcomes:
+                        if outcome.reply is None:
+                            await queue.finish(session, OutboxItem, outcome.row.id,
+                                               outcome.token, **outcome.values)
         except DBAPIError:
             log.exception("outbox: could not record %d outcomes; their leases will expire",
                           len(outcomes))
@@ -293,17 +303,23 @@ class Rates:
         return {key: tat for key, tat in tats.items() if self.tats.get(key) != tat}
 
 
-async def _finish_delivered(session: AsyncSession, delivered: Sequence[Outcome]) -> None:
-    """Mark ``delivered`` sent and log each row whose claim still held: two statements."""
-    if not delivered:
-        return
-    by_id = {outcome.row.id: outcome for outcome in delivered}
+def _delivered_params(delivered: Sequence[Outcome]) -> dict[str, Any]:
+    """The values of ``_delivered_statement`` (and the one that logs too) for ``delivered``."""
     params: dict[str, Any] = {"sent_at": utcnow(), "claims": [(outcome.row.id, outcome.token)
                                                                for outcome in delivered]}
     for n, outcome in enumerate(delivered):
         params.update({f"id{n}": outcome.row.id,
                        f"message{n}": str(outcome.values["platform_message_id"])})
-    result = await session.execute(_delivered_statement(len(delivered)), params)
+    return params
+
+
+async def _finish_delivered(session: AsyncSession, delivered: Sequence[Outcome]) -> None:
+    """Mark ``delivered`` sent and log each row whose claim still held: two statements."""
+    if not delivered:
+        return
+    by_id = {outcome.row.id: outcome for outcome in delivered}
+    result = await session.execute(_delivered_statement(len(delivered)),
+                                   _delivered_params(delivered))
     logged = [by_id[row_id] for row_id in sorted(result.scalars().all())]
     if logged:
         await session.execute(insert(table_of(MessageLog)), [_log_entry(o) for o in logged])
@@ -322,6 +338,27 @@ def _delivered_statement(count: int) -> ReturningUpdate[int]:
             .values(status="sent", sent_at=bindparam("sent_at"), error=None,
                     platform_message_id=message_id)
             .returning(outbox.c.id))
+
+
+@functools.cache
+def _delivered_and_logged_statement(count: int) -> Insert:
+    """``_delivered_statement`` and the message log entries of the rows it marked, in one
+    statement (PostgreSQL: a data-modifying WITH). What ``_log_entry`` writes, taken from the
+    marked rows themselves: the reply's text and its JSON as the body, in the rows' order; a
+    row whose claim was lost is neither marked nor logged."""
+    outbox, log_table = table_of(OutboxItem), table_of(MessageLog)
+    marked = (_delivered_statement(count)
+              .returning(outbox.c.contact_id, outbox.c.channel, outbox.c.chat_id,
+                         outbox.c.platform_message_id, outbox.c.reply)
+              .cte("marked"))
+    body = cast(marked.c.reply, JSON)
+    entries = (select(marked.c.contact_id, literal("out"), marked.c.channel, marked.c.chat_id,
+                      marked.c.platform_message_id, body["text"].as_string(), body,
+                      bindparam("sent_at"))
+               .order_by(marked.c.id))
+    return insert(log_table).from_select(
+        ["contact_id", "direction", "channel", "chat_id", "platform_message_id", "text", "body",
+         "created_at"], entries)
 
 
 def _log_entry(outcome: Outcome) -> dict[str, Any]:

@@ -57,6 +57,13 @@ async def test_each_chat_gets_its_replies_in_order(database_url: str) -> None:
     assert len(out) == 12
     assert {m.direction for m in out} == {"out"}
     assert all(m.platform_message_id for m in out)
+    # What was sent, as the reply's text and its whole JSON; in the order the rows were sent.
+    assert sorted(m.text or "" for m in out) == sorted(f"r{n}" for n in range(12))
+    assert all(m.body is not None and m.body["text"] == m.text for m in out)
+    sent = {row.id: row for row in await rows(sessionmaker, OutboxItem)}
+    assert all(sent_row.status == "sent" for sent_row in sent.values())
+    by_message = {row.platform_message_id: row for row in sent.values()}
+    assert all(by_message[m.platform_message_id].chat_id == m.chat_id for m in out)
     await engine.dispose()
 
 
