@@ -15,7 +15,9 @@ load balancer would). For each:
   rate) to chats already known: reply latency p50/p95/p99 (time to the chat's next reply);
 - the web chat (``bench.e2e.webchat``, Sarafan only): ``--web-customers`` customers, each with a
   server-issued chat, post a message and long-poll its reply ``--web-rounds`` times: **rounds/s**
-  and latency p50/p95/p99 from the post to the reply seen, in a second table;
+  and latency p50/p95/p99 from the post to the reply seen, in a second table; then an open
+  loop at ``--rate`` (at most half those rounds/s), with latency from when each round was due
+  to its reply, as the Telegram phase takes it;
 - peak RSS of the bot's process (VmHWM; the larger of two processes);
 - the load average when the run ended (this machine is shared).
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import shutil
 import signal
@@ -46,7 +49,7 @@ import asyncpg
 from aiohttp import web
 
 from bench.e2e.databases import scratch_database
-from bench.e2e.webchat import WebResult, web_chat
+from bench.e2e.webchat import WebResult, web_at_rate, web_chat
 from tests.fakes.botapi import TOKEN, FakeBotApi
 
 SECRET = "bench-e2e-secret"
@@ -308,12 +311,17 @@ async def measure(name: str, commands: list[Command], args: argparse.Namespace,
 
 async def web_phase(bases: list[str], args: argparse.Namespace) -> WebResult:
     """The web chat's customers, each holding a connection for its long-poll."""
-    connector = aiohttp.TCPConnector(limit=args.web_customers * 2)
+    connector = aiohttp.TCPConnector(limit=max(args.web_customers, math.ceil(args.rate)) * 2)
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=60)) as http:
-        return await web_chat(http, bases, TEXTS, customers=args.web_customers,
-                              rounds=args.web_rounds,
-                              deadline=time.monotonic() + args.timeout)
+        result = await web_chat(http, bases, TEXTS, customers=args.web_customers,
+                                rounds=args.web_rounds,
+                                deadline=time.monotonic() + args.timeout)
+        await web_at_rate(http, bases, TEXTS, rate=min(args.rate, result.per_second / 2),
+                          seconds=args.seconds,
+                          deadline=time.monotonic() + args.seconds + args.timeout,
+                          result=result)
+        return result
 
 
 async def fixed_rate(http: aiohttp.ClientSession, urls: list[str], api: TimedBotApi,
@@ -363,13 +371,16 @@ def report(results: list[Result]) -> None:
     web = [r for r in results if r.web is not None]
     if web:
         print(f"\n{'web chat':<10} {'customers':>9} {'rounds':>7} {'rounds/s':>9} {'p50 ms':>8} "
-              f"{'p95 ms':>8} {'p99 ms':>9} {'429/503':>7}  load (1/5/15)")
+              f"{'p95 ms':>8} {'p99 ms':>9} | {'rate/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'p99 ms':>8} {'429/503':>7}  load (1/5/15)")
     for r in web:
         assert r.web is not None
         w = r.web
         p = [percentile(w.latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
+        q = [percentile(w.rate_latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
         print(f"{r.name:<10} {w.customers:>9} {w.rounds:>7} {w.per_second:>9.1f} "
-              f"{p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {w.refused:>7}  "
+              f"{p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} | {w.rate:>7.1f} {q[0]:>8.1f} "
+              f"{q[1]:>8.1f} {q[2]:>8.1f} {w.refused:>7}  "
               f"{' '.join(f'{x:.2f}' for x in r.loadavg)}")
     echo = [r.e2e for r in results if r.name == "echo"]
     for setup in dict.fromkeys(r.name for r in results if r.name != "echo"):
