@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.engine import processor as processor_module
 from bot.engine.turns import LostClaim
@@ -41,6 +41,38 @@ async def test_update_is_stored_before_processing_and_redelivery_runs_once(
     assert await enqueue(sessionmaker, first) is False  # redelivered after it was handled
     assert await processor(sessionmaker, Counting()).run_once() == 0
     assert await outbox_texts(sessionmaker, "c1") == ["1:hello"]
+    await engine.dispose()
+
+
+async def test_a_claim_that_can_find_nothing_is_not_made(database_url: str) -> None:
+    """After a group, the processor claims again only for known work: a chat's later row (it
+    may run once the earlier turn is done), a full claim, a wake-up or a turn to retry; not
+    to find nothing (that claim followed every turn at a steady rate)."""
+    engine, sessionmaker = await open_db(database_url)
+    claims: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith("SELECT inbox.id"):
+            claims.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    feature = Counting()
+    worker = processor(sessionmaker, feature)
+    await enqueue(sessionmaker, message("c1", "one"))
+    assert await worker.run_once() == 1
+    assert len(claims) == 1  # was 2: the second found nothing
+    claims.clear()
+    for chat, text in (("c1", "two"), ("c1", "three"), ("c2", "four")):
+        await enqueue(sessionmaker, message(chat, text))
+    assert await worker.run_once() == 3  # c1's "three" waits for "two", then runs at once
+    assert await outbox_texts(sessionmaker, "c1") == ["1:one", "2:two", "3:three"]
+    assert len(claims) == 2
+    claims.clear()
+    feature.failures = 1  # the turn fails once, and is retried in the same round
+    await enqueue(sessionmaker, message("c3", "boom"))
+    assert await worker.run_once() == 1
+    assert feature.boom_calls == 2
+    assert len(claims) == 2
     await engine.dispose()
 
 
