@@ -27,7 +27,7 @@ from bot.messages import Reply
 from bot.storage import queue
 from bot.storage.base import table_of, utcnow
 from bot.storage.models import MessageLog, OutboxItem
-from bot.storage.session import SessionMaker, statementwise, writing
+from bot.storage.session import SessionMaker, dialect_of, statementwise, writing
 
 log = logging.getLogger("sarafan.sender")
 LEASE_SECONDS = 60.0
@@ -67,8 +67,7 @@ class Sender:
         self.wake = asyncio.Event()
         self.held_back: float | None = None
         """Seconds until the soonest row that the last claim left to a rate limit may go."""
-        bind = sessionmaker.kw.get("bind")
-        self._one_statement = bind is not None and bind.dialect.name == "postgresql"
+        self._one_statement = dialect_of(sessionmaker) == "postgresql"
         """PostgreSQL: a batch all delivered is marked sent and logged in one statement (an
         UPDATE ... RETURNING feeding an INSERT), outside a transaction block: one round trip
         instead of BEGIN, UPDATE, INSERT and COMMIT after every batch."""

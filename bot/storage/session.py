@@ -62,6 +62,13 @@ def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def dialect_of(sessionmaker: SessionMaker) -> str | None:
+    """The name of the database ``sessionmaker`` is bound to (``"postgresql"``, ``"sqlite"``);
+    None for one bound per session."""
+    engine = sessionmaker.kw.get("bind")
+    return None if engine is None else str(engine.dialect.name)
+
+
 _statementwise: weakref.WeakKeyDictionary[SessionMaker, SessionMaker] = weakref.WeakKeyDictionary()
 
 
@@ -77,13 +84,12 @@ def statementwise(sessionmaker: SessionMaker) -> SessionMaker:
     comes back. SQLite keeps its transactions: there ``writing`` and the driver's own
     BEGIN decide when its one write lock is taken.
     """
-    engine = sessionmaker.kw.get("bind")
-    if engine is None or engine.dialect.name != "postgresql":
+    if dialect_of(sessionmaker) != "postgresql":
         return sessionmaker
     found = _statementwise.get(sessionmaker)
     if found is None:
         found = _statementwise[sessionmaker] = async_sessionmaker(
-            engine.execution_options(isolation_level="AUTOCOMMIT"), **{
+            sessionmaker.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"), **{
                 key: value for key, value in sessionmaker.kw.items() if key != "bind"})
     return found
 
@@ -99,8 +105,7 @@ async def writing(sessionmaker: SessionMaker) -> AsyncIterator[None]:
     to 100 ms. Queueing our own writers here instead hands the lock over the moment it is free.
     On PostgreSQL row locks do this job, and writers run side by side.
     """
-    engine = sessionmaker.kw.get("bind")
-    if engine is None or engine.dialect.name != "sqlite":
+    if dialect_of(sessionmaker) != "sqlite":
         yield
         return
     lock = _write_locks.get(sessionmaker)
