@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage import sqlite_driver
+
 SessionMaker = async_sessionmaker[AsyncSession]
 
 
@@ -40,12 +42,14 @@ def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
     fresh clone just works."""
     parsed = make_url(url)
     size = pool_size or POOL_SIZES.get(parsed.get_backend_name(), 5)
-    pool = {"pool_size": size, "max_overflow": size}
+    pool: dict[str, Any] = {"pool_size": size, "max_overflow": size}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         else:
             pool = {}  # one shared in-memory connection (StaticPool): nothing to size
+        if parsed.get_driver_name() == "aiosqlite":
+            pool["module"] = sqlite_driver.dbapi()  # one trip to its thread per statement
         engine = create_async_engine(url, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
