@@ -114,10 +114,35 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """SQLAlchemy's aiosqlite connection, handing out ``OneTripCursor``."""
+    """SQLAlchemy's aiosqlite connection, handing out ``OneTripCursor``, that skips a
+    rollback with nothing to roll back.
 
-    __slots__ = ()
+    The pool rolls a connection back each time it is returned, most often right after its
+    session committed: a trip for nothing, five per lone update. Since the last commit or
+    rollback, a cursor handed out may have begun a transaction; without one, none is open.
+    (``sqlite3``'s own ``in_transaction`` may not be read from the event loop's thread.)
+    """
+
+    __slots__ = ("_settled",)
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._settled = False  # unknown until the first commit or rollback
+
+    def cursor(self, server_side: bool = False) -> Any:
+        self._settled = False
+        return super().cursor(server_side)
+
+    def commit(self) -> None:
+        super().commit()  # raises if it failed: then nothing is known
+        self._settled = True
+
+    def rollback(self) -> None:
+        if self._settled:
+            return
+        super().rollback()
+        self._settled = True
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -60,3 +60,25 @@ async def test_a_statement_is_one_trip_and_reads_like_the_stock_cursor(
         streamed = await connection.stream(select(ITEMS.c.id).order_by(ITEMS.c.id))
         assert [row.id async for row in streamed] == [1, 2, 3, 4, 5]
     await engine.dispose()
+
+
+async def test_a_rollback_is_skipped_only_when_no_transaction_can_be_open(
+    tmp_path: Path, trips: collections.Counter[str]
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(ITEMS.metadata.create_all)
+    trips.clear()
+    async with engine.begin() as connection:
+        await connection.execute(insert(ITEMS).values(name="kept"))
+    # Committed, then returned to the pool, which rolls back: nothing was open, no trip.
+    assert (trips["commit"], trips["rollback"]) == (1, 0)
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as connection:
+            await connection.execute(insert(ITEMS).values(name="dropped"))
+            raise RuntimeError("the transaction is rolled back")
+    assert trips["rollback"] == 1
+    async with engine.connect() as connection:
+        names = await connection.execute(select(ITEMS.c.name))
+        assert names.scalars().all() == ["kept"]
+    await engine.dispose()
