@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -83,7 +83,9 @@ class Inbound:
 
     def to_json(self) -> str:
         """Serialize for the inbox."""
-        data = asdict(self)
+        # Field by field: the JSON ``asdict`` gives, without its recursive deep copy (for
+        # Reply that copy was 5% of a burst's CPU).
+        data = {name: getattr(self, name) for name in _INBOUND_FIELDS}
         data["attachments"] = [a.to_dict() for a in self.attachments]
         return json.dumps(data, ensure_ascii=False)
 
@@ -128,8 +130,11 @@ class Reply:
     Outbox rows written before this field existed lack it and read back as ""."""
 
     def to_json(self) -> str:
-        """Serialize for the outbox."""
-        return json.dumps(asdict(self), ensure_ascii=False)
+        """Serialize for the outbox (what ``asdict`` gives, without its deep copy)."""
+        data = {name: getattr(self, name) for name in _REPLY_FIELDS}
+        data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        data["links"] = [{"title": link.title, "url": link.url} for link in self.links]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str) -> Reply:
@@ -138,6 +143,10 @@ class Reply:
         data["buttons"] = tuple(Button(**b) for b in data.get("buttons", ()))
         data["links"] = tuple(Link(**b) for b in data.get("links", ()))
         return cls(**data)
+
+
+_INBOUND_FIELDS = tuple(f.name for f in fields(Inbound))
+_REPLY_FIELDS = tuple(f.name for f in fields(Reply))
 
 
 @dataclass(frozen=True, slots=True)

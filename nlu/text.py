@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Persian typed on an Arabic keyboard uses Arabic yeh/kaf; Greek and Russian writers often
 # drop accents and the diaeresis on ё, so fold these to one form before counting n-grams.
 _FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ە": "ه", "ё": "е", "\u200c": " ", "ـ": ""})
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _PERSIAN_PREFIX = re.compile(r"(?<!\w)(ن?می) (?=[\u0620-\u064a\u067e-\u06cc])")
 
 
+# One message is normalised by the classifier, sentiment, the feedback cues and themes, anger
+# and duplicate checks, each on the same text: the cache makes all but the first a look-up.
+# Bounded, since a message may be any text; a burst's texts fit.
+@lru_cache(maxsize=2048)
 def normalize(text: str) -> str:
     """Lower-case, fold script variants and accents, squeeze repeated letters and spaces."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
@@ -47,4 +53,10 @@ def _is_droppable_mark(ch: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Word tokens of normalised text (letters and digits)."""
-    return re.findall(r"\w+", normalize(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=2048)
+def _words(text: str) -> tuple[str, ...]:
+    """The tokens of ``words``, kept immutable so the cached result can be shared."""
+    return tuple(_WORD.findall(normalize(text)))

@@ -33,6 +33,8 @@ CONCEPT_JOIN = 0.8
 TEXT_JOIN = 0.45
 """Char n-gram cosine for messages without concepts (same language only); chosen on dev.yml."""
 TOP_CONCEPTS = 6
+FOUND_KEPT = 1024
+"""Texts whose concepts a matcher remembers (a burst's worth)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,10 @@ class ConceptMatcher:
 
     by_first: dict[str, list[_Term]] = field(default_factory=dict)
     prefixes: dict[str, list[_Term]] = field(default_factory=dict)
+    # A turn asks about the same text twice (the theme hint before the turn, feedback
+    # detection in it); what was found is kept for recent texts. Cleared when full: bounded.
+    _found: dict[str, tuple[tuple[str, int], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, *sources: Terms) -> ConceptMatcher:
@@ -76,6 +82,7 @@ class ConceptMatcher:
         return matcher
 
     def _add(self, concept: str, entry: str) -> None:
+        self._found.clear()
         prefix = entry.endswith("*")
         tokens = tuple(words(entry.rstrip("*")))
         if not tokens or (prefix and len(tokens) == 1 and len(tokens[0]) < MIN_PREFIX):
@@ -90,6 +97,13 @@ class ConceptMatcher:
 
     def find(self, text: str) -> Counter[str]:
         """How often each concept is mentioned in ``text``."""
+        if (known := self._found.get(text)) is None:
+            if len(self._found) >= FOUND_KEPT:
+                self._found.clear()
+            known = self._found[text] = tuple(self._count(text).items())
+        return Counter(dict(known))
+
+    def _count(self, text: str) -> Counter[str]:
         tokens = words(text)
         found: Counter[str] = Counter()
         at = 0
