@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nlu.types import LanguageGuess
 
@@ -137,23 +138,42 @@ def unsupported_latin(text: str) -> str | None:
     return None
 
 
+def _owners(tables: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """For each function word, the languages that use it."""
+    owners: dict[str, tuple[str, ...]] = {}
+    for code, words in tables.items():
+        for word in words:
+            owners[word] = (*owners.get(word, ()), code)
+    return owners
+
+
+_OWNERS_ORDER = tuple({**_MARKERS, **_UNSUPPORTED})
+_OWNERS = _owners({**_MARKERS, **_UNSUPPORTED})
+
+
 def _scores(text: str) -> dict[str, float]:
     """Points per language for a mostly-Latin message (empty for other scripts)."""
+    return dict(_scores_of(text))
+
+
+# One turn asks about the same message four times or more (the reply language, the
+# foreign-language check, unsupported Latin languages); bounded, since a message is any text.
+@lru_cache(maxsize=1024)
+def _scores_of(text: str) -> tuple[tuple[str, float], ...]:
     text = _without_accents(text)
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.8 * len(letters):
-        return {}
-    markers = {**_MARKERS, **_UNSUPPORTED}
-    scores = dict.fromkeys(markers, 0.0)
+        return ()
+    scores = dict.fromkeys(_OWNERS_ORDER, 0.0)
     for word in _WORD.findall(text.casefold()):
-        owners = [code for code, words in markers.items() if word in words]
+        owners = _OWNERS.get(word, ())
         for code in owners:
             scores[code] += 1.0 / len(owners)
         if not owners and _FINGLISH_VERB.match(word):
             scores["fa"] += 1.0
         if not owners and _ENGLISH_SUFFIX.search(word):
             scores["en"] += 0.5
-    return scores
+    return tuple(scores.items())
 
 
 def marker_words() -> frozenset[str]:

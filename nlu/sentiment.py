@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -17,6 +17,8 @@ NEGATION_WINDOW = 2
 _STRONG = 2.0
 _WEIGHTS = {"positive": 1.0, "strong_positive": _STRONG, "negative": -1.0}
 _WEIGHTS["strong_negative"] = -_STRONG
+PREFIX_WORDS_KEPT = 20_000
+"""Words whose prefix-lexicon weight a lexicon remembers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +29,21 @@ class _Lexicon:
     prefixes: tuple[tuple[str, float], ...]
     negators: frozenset[str]
     emoji: dict[str, float]
+    # A word that is not in ``exact`` is tried against every prefix (hundreds); what that gave
+    # is kept, since customers reuse their words. Cleared when full: bounded.
+    by_prefix: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def weight(self, word: str) -> float:
         """The word's weight, or 0 when it carries no sentiment."""
         if word in self.exact:
             return self.exact[word]
-        return next((w for prefix, w in self.prefixes if word.startswith(prefix)), 0.0)
+        if (known := self.by_prefix.get(word)) is not None:
+            return known
+        if len(self.by_prefix) >= PREFIX_WORDS_KEPT:
+            self.by_prefix.clear()
+        found = self.by_prefix[word] = next(
+            (w for prefix, w in self.prefixes if word.startswith(prefix)), 0.0)
+        return found
 
 
 def sentiment(text: str, language: str | None = None) -> float:
