@@ -87,7 +87,7 @@ class Inbound:
         # Reply that copy was 5% of a burst's CPU).
         data = {name: getattr(self, name) for name in _INBOUND_FIELDS}
         data["attachments"] = [a.to_dict() for a in self.attachments]
-        return json.dumps(data, ensure_ascii=False)
+        return _to_json(data)
 
     @classmethod
     def from_json(cls, raw: str) -> Inbound:
@@ -134,7 +134,7 @@ class Reply:
         data = {name: getattr(self, name) for name in _REPLY_FIELDS}
         data["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
         data["links"] = [{"title": link.title, "url": link.url} for link in self.links]
-        return json.dumps(data, ensure_ascii=False)
+        return _to_json(data)
 
     @classmethod
     def from_json(cls, raw: str) -> Reply:
@@ -145,6 +145,8 @@ class Reply:
         return cls(**data)
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(..., ensure_ascii=False)`` without building an encoder per call."""
 _INBOUND_FIELDS = tuple(f.name for f in fields(Inbound))
 _REPLY_FIELDS = tuple(f.name for f in fields(Reply))
 

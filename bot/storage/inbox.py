@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
 import re
 from dataclasses import fields, replace
 from typing import Any
@@ -143,18 +142,10 @@ def _fits(message: Inbound) -> bool:
                    for name in _FIELDS)
 
 
-def message_json(message: Inbound) -> str:
-    """``message.to_json()``, without ``asdict``'s deep copies: its fields are flat values
-    (the attachments aside), and this runs once per webhook."""
-    data: dict[str, Any] = {name: getattr(message, name) for name in _FIELDS}
-    data["attachments"] = [a.to_dict() for a in message.attachments]
-    return json.dumps(data, ensure_ascii=False)
-
-
 def _row(message: Inbound) -> dict[str, Any]:
     return {"channel": message.channel, "update_id": message.update_id,
             "chat_key": chat_key(message.channel, message.account, message.chat_id),
-            "message": message_json(message)}
+            "message": message.to_json()}
 
 
 async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
