@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.channels.base import Limit
@@ -30,6 +30,19 @@ async def open_db(url: str, *, upgrade: bool = True) -> tuple[AsyncEngine, Sessi
         await migrate.upgrade(url)
     engine = create_engine(url)
     return engine, create_sessionmaker(engine)
+
+
+def statements(engine: AsyncEngine, prefix: str) -> list[str]:
+    """A list that collects, from now on, each statement ``engine`` runs that starts with
+    ``prefix`` (to count claims and round trips)."""
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith(prefix):
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    return seen
 
 
 def message(chat: str, text: str | None, *, hint: str | None = None,

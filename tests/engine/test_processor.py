@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from bot.engine import processor as processor_module
 from bot.engine.turns import LostClaim
@@ -25,6 +25,7 @@ from tests.engine.helpers import (
     outbox_texts,
     processor,
     rows,
+    statements,
 )
 
 
@@ -49,13 +50,7 @@ async def test_a_claim_that_can_find_nothing_is_not_made(database_url: str) -> N
     may run once the earlier turn is done), a full claim, a wake-up or a turn to retry; not
     to find nothing (that claim followed every turn at a steady rate)."""
     engine, sessionmaker = await open_db(database_url)
-    claims: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().startswith("SELECT inbox.id"):
-            claims.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    claims = statements(engine, "SELECT inbox.id")
     feature = Counting()
     worker = processor(sessionmaker, feature)
     await enqueue(sessionmaker, message("c1", "one"))

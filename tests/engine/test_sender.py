@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from bot.channels.base import Limit, PermanentFailure, RetryLater
 from bot.config import Settings
@@ -18,7 +17,14 @@ from bot.storage import send_rates
 from bot.storage.base import utcnow
 from bot.storage.models import MessageLog, OutboxItem
 from bot.storage.session import SessionMaker
-from tests.engine.helpers import RecordingChannel, message, open_db, queue_replies, rows
+from tests.engine.helpers import (
+    RecordingChannel,
+    message,
+    open_db,
+    queue_replies,
+    rows,
+    statements,
+)
 from tests.harness import make_harness
 
 
@@ -71,13 +77,7 @@ async def test_a_claim_that_can_find_nothing_is_not_made(database_url: str) -> N
     """After a batch, the sender claims again only for known work: a chat's later row (it may
     go once the earlier one is out), a full batch, or a wake-up; not to find nothing."""
     engine, sessionmaker = await open_db(database_url)
-    claims: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().startswith("SELECT outbox.id"):
-            claims.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    claims = statements(engine, "SELECT outbox.id")
     channel = RecordingChannel()
     outbox = sender(sessionmaker, channel)
     await queue_replies(sessionmaker, ("c1", "one"))

@@ -4,7 +4,7 @@ from a cursor (rows, rowcount, lastrowid, errors, streamed results) is what the 
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,22 @@ import aiosqlite.core
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.session import create_engine
 
 ITEMS = Table("items", MetaData(), Column("id", Integer, primary_key=True),
               Column("name", String, unique=True, nullable=False))
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An SQLite file with the ``items`` table, through the bot's own engine."""
+    made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    async with made.begin() as connection:
+        await connection.run_sync(ITEMS.metadata.create_all)
+    yield made
+    await made.dispose()
 
 
 @pytest.fixture
@@ -34,11 +45,9 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[collections.Counter[str]]
 
 
 async def test_a_statement_is_one_trip_and_reads_like_the_stock_cursor(
-    tmp_path: Path, trips: collections.Counter[str]
+    engine: AsyncEngine, trips: collections.Counter[str]
 ) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
     async with engine.begin() as connection:
-        await connection.run_sync(ITEMS.metadata.create_all)
         trips.clear()
         inserted = await connection.execute(insert(ITEMS).values(name="a"))
         assert inserted.inserted_primary_key == (1,)  # lastrowid
@@ -59,15 +68,11 @@ async def test_a_statement_is_one_trip_and_reads_like_the_stock_cursor(
     async with engine.connect() as connection:  # a server-side cursor streams as before
         streamed = await connection.stream(select(ITEMS.c.id).order_by(ITEMS.c.id))
         assert [row.id async for row in streamed] == [1, 2, 3, 4, 5]
-    await engine.dispose()
 
 
 async def test_a_rollback_is_skipped_only_when_no_transaction_can_be_open(
-    tmp_path: Path, trips: collections.Counter[str]
+    engine: AsyncEngine, trips: collections.Counter[str]
 ) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(ITEMS.metadata.create_all)
     trips.clear()
     async with engine.begin() as connection:
         await connection.execute(insert(ITEMS).values(name="kept"))
@@ -81,4 +86,3 @@ async def test_a_rollback_is_skipped_only_when_no_transaction_can_be_open(
     async with engine.connect() as connection:
         names = await connection.execute(select(ITEMS.c.name))
         assert names.scalars().all() == ["kept"]
-    await engine.dispose()
