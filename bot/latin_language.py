@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from nlu.text import CACHED_CHARS
 from nlu.types import LanguageGuess
 
 
@@ -153,7 +154,7 @@ _OWNERS = _owners({**_MARKERS, **_UNSUPPORTED})
 
 def _scores(text: str) -> dict[str, float]:
     """Points per language for a mostly-Latin message (empty for other scripts)."""
-    return dict(_scores_of(text))
+    return dict(_scores_of(text) if len(text) <= CACHED_CHARS else _scores_of.__wrapped__(text))
 
 
 # One turn asks about the same message four times or more (the reply language, the

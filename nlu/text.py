@@ -15,12 +15,23 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 _PERSIAN_PREFIX = re.compile(r"(?<!\w)(ن?می) (?=[\u0620-\u064a\u067e-\u06cc])")
 
 
-# One message is normalised by the classifier, sentiment, the feedback cues and themes, anger
-# and duplicate checks, each on the same text: the cache makes all but the first a look-up.
-# Bounded, since a message may be any text; a burst's texts fit.
-@lru_cache(maxsize=2048)
+CACHED_CHARS = 512
+"""Texts up to this long are normalised and tokenised once: one message is read by the
+classifier, sentiment, the feedback cues and themes, anger and duplicate checks. Longer ones
+(rare, and up to 10,000 characters) are not kept, so the caches stay a few MB."""
+
+
 def normalize(text: str) -> str:
     """Lower-case, fold script variants and accents, squeeze repeated letters and spaces."""
+    return _normalized(text) if len(text) <= CACHED_CHARS else _normalize(text)
+
+
+@lru_cache(maxsize=2048)
+def _normalized(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
     text = _strip_greek_accents(text)
     # "thaaanks", "спасибооо": three or more repeats carry emphasis, not meaning.
@@ -53,10 +64,12 @@ def _is_droppable_mark(ch: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Word tokens of normalised text (letters and digits)."""
+    if len(text) > CACHED_CHARS:
+        return _WORD.findall(_normalize(text))
     return list(_words(text))
 
 
 @lru_cache(maxsize=2048)
 def _words(text: str) -> tuple[str, ...]:
     """The tokens of ``words``, kept immutable so the cached result can be shared."""
-    return tuple(_WORD.findall(normalize(text)))
+    return tuple(_WORD.findall(_normalized(text)))

@@ -22,7 +22,7 @@ import yaml
 
 from nlu import translit
 from nlu.ngrams import TfidfTable, csr_rows
-from nlu.text import normalize, words
+from nlu.text import CACHED_CHARS, normalize, words
 
 Terms = Mapping[str, Mapping[str, Iterable[str]]]
 """concept id -> language -> terms (``word``, ``prefix*``, ``two words``)."""
@@ -97,6 +97,8 @@ class ConceptMatcher:
 
     def find(self, text: str) -> Counter[str]:
         """How often each concept is mentioned in ``text``."""
+        if len(text) > CACHED_CHARS:
+            return self._count(text)
         if (known := self._found.get(text)) is None:
             if len(self._found) >= FOUND_KEPT:
                 self._found.clear()
