@@ -18,7 +18,8 @@ _STRONG = 2.0
 _WEIGHTS = {"positive": 1.0, "strong_positive": _STRONG, "negative": -1.0}
 _WEIGHTS["strong_negative"] = -_STRONG
 PREFIX_WORDS_KEPT = 20_000
-"""Words whose prefix-lexicon weight a lexicon remembers."""
+"""Words whose prefix-lexicon weight a lexicon remembers (at most ~1 MB of words)."""
+KEPT_WORD_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,11 @@ class _Lexicon:
             return self.exact[word]
         if (known := self.by_prefix.get(word)) is not None:
             return known
-        if len(self.by_prefix) >= PREFIX_WORDS_KEPT:
-            self.by_prefix.clear()
-        found = self.by_prefix[word] = next(
-            (w for prefix, w in self.prefixes if word.startswith(prefix)), 0.0)
+        found = next((w for prefix, w in self.prefixes if word.startswith(prefix)), 0.0)
+        if len(word) <= KEPT_WORD_CHARS:  # a 10,000-letter "word" is not kept
+            if len(self.by_prefix) >= PREFIX_WORDS_KEPT:
+                self.by_prefix.clear()
+            self.by_prefix[word] = found
         return found
 
 

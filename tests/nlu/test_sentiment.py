@@ -46,3 +46,15 @@ def test_transliterated_anger_is_negative(text: str, language: str) -> None:
 
 def test_latin_spellings_stay_out_of_english() -> None:
     assert sentiment("all of a sudden it works") > 0
+
+
+def test_prefix_weights_are_remembered_for_words_of_chat_size_only() -> None:
+    """Words matched against the prefix lexicon are remembered, but a huge "word" is not."""
+    from nlu.sentiment import KEPT_WORD_CHARS, _lexicon
+
+    lexicon = _lexicon("en")
+    before = len(lexicon.by_prefix)
+    assert sentiment("x" * 5000, "en") == 0.0
+    assert len(lexicon.by_prefix) == before
+    assert sentiment("zzqx " * 3, "en") == 0.0
+    assert "zzqx" in lexicon.by_prefix and len("zzqx") <= KEPT_WORD_CHARS
