@@ -148,8 +148,8 @@ def _owners(tables: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
     return owners
 
 
-_OWNERS_ORDER = tuple({**_MARKERS, **_UNSUPPORTED})
-_OWNERS = _owners({**_MARKERS, **_UNSUPPORTED})
+_TABLES = {**_MARKERS, **_UNSUPPORTED}
+_OWNERS = _owners(_TABLES)
 
 
 def _scores(text: str) -> dict[str, float]:
@@ -165,7 +165,7 @@ def _scores_of(text: str) -> tuple[tuple[str, float], ...]:
     letters = [ch for ch in text if ch.isalpha()]
     if not letters or sum(ch.isascii() for ch in letters) < 0.8 * len(letters):
         return ()
-    scores = dict.fromkeys(_OWNERS_ORDER, 0.0)
+    scores = dict.fromkeys(_TABLES, 0.0)
     for word in _WORD.findall(text.casefold()):
         owners = _OWNERS.get(word, ())
         for code in owners:
