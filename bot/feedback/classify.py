@@ -34,6 +34,8 @@ class Analysis:
     sentiment: float
     signal: float
     """How clearly the text is feedback at all (cue hits; 0 for an ordinary question)."""
+    asks: bool = False
+    """Whether it reads as a question ("?" or a question cue): support answers those."""
 
     @property
     def polarity(self) -> str:
@@ -75,7 +77,7 @@ def analyse(text: str, language: str, catalog: Catalog,
     if text.rstrip().endswith("?"):
         scores["question"] = scores.get("question", 0.0) + 0.5
     return Analysis(_decide(scores), catalog.product_of(concepts), concepts, mood,
-                    _signal(scores))
+                    _signal(scores), asks=scores.get("question", 0.0) > 0)
 
 
 def _decide(scores: dict[str, float]) -> str | None:

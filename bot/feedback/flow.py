@@ -33,6 +33,11 @@ RATINGS = range(1, 6)
 PRODUCT_BUTTONS = 8
 INTERRUPTIBLE = (None, "support")
 """Flows that feedback said in passing may interrupt; a survey or sign-up is never taken over."""
+PRAISE_ALONE = 2.0
+"""Cue evidence praise naming no catalogued product needs ("you guys are awesome": 2)..."""
+PRAISE_ALONE_WORDS = 3
+"""...and words: "great", "awesome" or "great, thanks" acknowledges the last answer (support's
+small talk replies); the NLU cannot tell the two apart, as both sound like thanks."""
 CATEGORY_TITLES = {
     "bug": N_("🐞 Something is broken"),
     "feature_request": N_("💡 An idea or a wish"),
@@ -87,7 +92,7 @@ class Feedback:
         found = self.analysis(turn, turn.text)
         if found.category not in ("feature_request", "bug", "praise") or found.signal < 1:
             return None
-        if found.category == "praise" and found.product is None:
+        if found.category == "praise" and found.product is None and not _brand_praise(turn, found):
             return None  # "great, thanks" is small talk, not product feedback
         if _for_support(turn, found):
             return None
@@ -237,11 +242,28 @@ def _for_support(turn: Turn, found: Analysis) -> bool:
         return False
     intent = parse.intent
     sure = intent.confidence >= 0.6
-    if parse.sentiment <= STRONG_NEGATIVE:
+    if parse.sentiment <= STRONG_NEGATIVE or (sure and intent.name == "request_human"):
         return True
+    if _clear_praise(found):
+        # A product's name in an answer's examples ("ordered oolong but got sencha") made
+        # "love the sencha, amazing" a sure damaged-item question; praise that asks nothing
+        # is feedback whatever the FAQ model says.
+        return False
     if intent.name == "complaint":
         return found.category == "bug" or found.polarity == "negative"
     return sure and (intent.name.startswith("faq_") or intent.name == "request_human")
+
+
+def _clear_praise(found: Analysis) -> bool:
+    """Praise with a warm tone that asks nothing."""
+    return found.category == "praise" and found.polarity == "positive" and not found.asks
+
+
+def _brand_praise(turn: Turn, found: Analysis) -> bool:
+    """Clear praise of the shop or of something not in the catalog ("love the new mugs"),
+    not a word of thanks for an answer."""
+    return (_clear_praise(found) and found.signal >= PRAISE_ALONE
+            and len(turn.text.split()) >= PRAISE_ALONE_WORDS)
 
 
 def _done(turn: Turn, prev: Mapping[str, Any] | None, replies: tuple[Reply, ...],

@@ -47,6 +47,34 @@ def test_detection_leaves_questions_and_small_talk() -> None:
     assert FEEDBACK.detect(angry_bug) is None
 
 
+def test_praise_naming_no_catalogued_product_is_filed_but_a_word_of_thanks_is_not() -> None:
+    for text in ("Love the new mugs, great quality!", "you guys are awesome",
+                 "Обожаю ваш магазин, всё отлично!"):
+        outcome = FEEDBACK.detect(turn(text, parse_=parse("thanks", 0.9, sentiment=0.8)))
+        assert outcome is not None, text
+        [record] = outcome.records
+        assert isinstance(record, CaptureFeedback)
+        assert (record.category, record.product) == ("praise", None), text
+        assert "lovely to hear" in outcome.replies[0].text
+    for text in ("great", "awesome!", "great, thanks", "love it"):
+        assert FEEDBACK.detect(turn(text, parse_=parse("thanks", 0.9, sentiment=0.8))) is None
+
+
+def test_praise_wins_over_a_sure_faq_answer_unless_it_asks_something() -> None:
+    # The demo model once read "love the sencha, amazing" as a sure damaged-item question:
+    # "sencha" is in that answer's examples.
+    sure_faq = parse("faq_damaged_item", 0.99, sentiment=0.8)
+    praise = FEEDBACK.detect(turn("love the sencha, amazing", parse_=sure_faq))
+    assert praise is not None
+    assert [r.product for r in praise.records if isinstance(r, CaptureFeedback)] == ["sencha"]
+    asks = turn("Great shop! how long does delivery take?",
+                parse_=parse("faq_shipping_time", 0.9, sentiment=0.6))
+    assert FEEDBACK.detect(asks) is None
+    person = turn("love the sencha, can I talk to a person",
+                  parse_=parse("request_human", 0.9, sentiment=0.6))
+    assert FEEDBACK.detect(person) is None
+
+
 def test_others_who_asked_are_told_for_wishes_and_bugs() -> None:
     context = {THEME_HINT: ThemeHint(4, 12)}
     outcome = FEEDBACK.detect(turn("please add a decaf earl grey", context=context))
