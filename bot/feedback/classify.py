@@ -19,6 +19,8 @@ POSITIVE, NEGATIVE = 0.3, -0.3
 """Sentiment beyond these counts as positive/negative (below |0.3| is neutral)."""
 STRONG_NEGATIVE = -0.6
 """As angry as support's default ``angry_sentiment``: a complaint this negative gets a ticket."""
+QUESTION_MARKS = ("?", "؟", ";", "\u037e")
+"""Latin, Arabic-script (Persian) and Greek question marks (Greek writes ";" or U+037E)."""
 FEEDBACK_SIGNAL = 1.0
 """How much cue evidence makes free text (outside /feedback) count as feedback."""
 
@@ -74,7 +76,7 @@ def analyse(text: str, language: str, catalog: Catalog,
     if mood <= NEGATIVE and not defects:
         scores["complaint"] = scores.get("complaint", 0.0) + (2.0 if mood <= STRONG_NEGATIVE
                                                                else 1.0)
-    if text.rstrip().endswith("?"):
+    if text.rstrip().endswith(QUESTION_MARKS):
         scores["question"] = scores.get("question", 0.0) + 0.5
     return Analysis(_decide(scores), catalog.product_of(concepts), concepts, mood,
                     _signal(scores), asks=scores.get("question", 0.0) > 0)

@@ -36,3 +36,13 @@ def test_angry_and_unclear() -> None:
     assert analyse("hmm", "en", CATALOG).category is None
     question = analyse("where is the teapot?", "en", CATALOG)
     assert question.category == "question" and question.signal < 1
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("fa", "استانبول. بهترین رستوران اونجا کجاست؟"),  # Persian writes "؟"
+    ("el", "ποιο τσάι είναι το καλύτερο;"),  # Greek writes ";" for "?"
+    ("bg", "виена. кой е най-добрият музей там"),  # a question word, no mark at all
+    ("en", "which of your teas is the best"),
+])
+def test_questions_in_every_script_are_questions(language: str, text: str) -> None:
+    assert analyse(text, language, CATALOG).asks

@@ -58,6 +58,12 @@ def test_praise_naming_no_catalogued_product_is_filed_but_a_word_of_thanks_is_no
         assert "lovely to hear" in outcome.replies[0].text
     for text in ("great", "awesome!", "great, thanks", "love it"):
         assert FEEDBACK.detect(turn(text, parse_=parse("thanks", 0.9, sentiment=0.8))) is None
+    # Superlatives in questions are not praise: Persian and Greek mark questions their way.
+    for text, language in (("استانبول. بهترین رستوران اونجا کجاست؟", "fa"),
+                           ("ποιο τσάι είναι το καλύτερο;", "el"),
+                           ("which of your shops is the best one", "en")):
+        asks = turn(text, parse_=parse(sentiment=0.7, language=language), language=language)
+        assert FEEDBACK.detect(asks) is None, text
 
 
 def test_praise_wins_over_a_sure_faq_answer_unless_it_asks_something() -> None:
