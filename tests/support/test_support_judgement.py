@@ -10,11 +10,12 @@ import pytest
 from bot.config import Settings
 from bot.nlu_setup import local_model
 from bot.support.anger import Signal, read_anger
-from bot.support.decide import Decision, Verdict, decide_support
+from bot.support.decide import Decision, Verdict, decide_support, urgent
 from bot.support.kb.check import load_knowledge_base
 from bot.support.kb.model import KnowledgeBase
 from bot.support.scope import Vocabulary, read
 from nlu.local import LocalNlu
+from tests.support.conftest import parse
 
 KB = load_knowledge_base(None, "en")
 VOCABULARY = Vocabulary.of(KB)
@@ -159,3 +160,14 @@ def test_a_choice_between_two_entries_is_asked_back(nlu: LocalNlu, text: str) ->
     decision = judge(nlu, text)
     assert decision.verdict is Verdict.CLARIFY
     assert {e.id for e in decision.entries} == {"returns", "refund_time"}
+
+
+def test_the_complaint_intent_on_warm_words_is_not_anger() -> None:
+    # The demo model read this praise of the oolong as a complaint (0.60, sentiment +0.86)
+    # and opened a ticket; feedback files it as praise instead.
+    text = "ваш улун просто супер, лучший что я пробовал"
+    warm = parse("complaint", 0.6, sentiment=0.86, language="ru", text=text)
+    assert urgent(text, warm, KB, VOCABULARY) is None
+    calm = replace(warm, sentiment=0.0)
+    decision = urgent(text, calm, KB, VOCABULARY)
+    assert decision is not None and decision.verdict is Verdict.COMPLAINT
