@@ -58,3 +58,14 @@ def test_prefix_weights_are_remembered_for_words_of_chat_size_only() -> None:
     assert len(lexicon.by_prefix) == before
     assert sentiment("zzqx " * 3, "en") == 0.0
     assert "zzqx" in lexicon.by_prefix and len("zzqx") <= KEPT_WORD_CHARS
+
+
+@pytest.mark.parametrize(("text", "sign"), [
+    ("вашият чай е страхотен", 1),  # the stem страхотн* misses the masculine form
+    ("сервизът е отличен", 1),
+    ("продуктът е добър", 1),
+    ("отвратителен магазин", -1),
+    ("куриерът беше бавен", -1),
+])
+def test_bulgarian_masculine_adjectives_count(text: str, sign: int) -> None:
+    assert sentiment(text, "bg") * sign > 0
