@@ -31,7 +31,9 @@ def alembic_config(url: str) -> Config:
     """An Alembic config pointing at our migrations and the given database."""
     config = Config(stdout=io.StringIO())
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
+    # Alembic's options go through ConfigParser interpolation: a percent-encoded password or
+    # Unix-socket host ("?host=%2Fvar%2Frun%2Fpostgresql") must have its "%" doubled.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.set_main_option(
         "file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s_%%(rev)s"
     )

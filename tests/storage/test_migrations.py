@@ -104,3 +104,14 @@ async def test_sqlite_table_rebuild_keeps_the_rows_that_point_at_it(sqlite_url: 
     async with sessionmaker() as session:
         assert len((await session.scalars(select(Conversation))).all()) == 1
     await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_database_url_with_a_percent_sign_migrates(postgres_url: str) -> None:
+    # A percent-encoded password ("p@ss"; the test server trusts any) once stopped startup
+    # with ConfigParser's "invalid interpolation syntax".
+    url = postgres_url.replace("://postgres@", "://postgres:p%40ss@", 1)
+    assert "%40" in url
+    assert migrate.alembic_config(url).get_main_option("sqlalchemy.url") == url
+    await migrate.upgrade(url)
+    assert await migrate.current(url) == migrate.head()
