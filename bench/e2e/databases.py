@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy.engine import make_url
 
 PG_ADMIN = os.environ.get("SARAFAN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -23,9 +24,11 @@ async def scratch_database(kind: str, workdir: Path) -> AsyncIterator[str]:
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    # Through make_url, so a Unix-socket DSN ("postgresql://postgres@/postgres?host=/var/run/
+    # postgresql") keeps its query when the database name changes.
+    url = make_url(PG_ADMIN).set(drivername="postgresql+asyncpg", database=name)
     try:
-        yield f"{base}/{name}"
+        yield url.render_as_string(hide_password=False)
     finally:
         admin = await asyncpg.connect(PG_ADMIN)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
