@@ -99,6 +99,8 @@ _FINGLISH_VERB = re.compile(r"^(?:mi|nemi|bi|be)[a-z]{2,}(?:am|i|e|im|id|in|an|a
 _ENGLISH_SUFFIX = re.compile(r"(?:ing|ed|tion|ly)$")
 CLEAR_LEAD = 2.0
 """The winner needs at least this many points more than the runner-up."""
+LONE_SHARE = 0.25
+"""Share of a message's words that must be one language's when no other has any."""
 UNSUPPORTED_POINTS = 2.0
 """An unsupported language needs this many points ("posso pagare": two Italian words)…"""
 UNSUPPORTED_LEAD = 1.0
@@ -202,11 +204,27 @@ def _without_accents(text: str) -> str:
 
 
 def refine(guess: LanguageGuess, text: str) -> LanguageGuess:
-    """The identifier's guess, replaced by the function-word count when that is clearly ahead."""
+    """The identifier's guess, replaced by the function-word count when that is clearly ahead,
+    or when it is the only evidence and none of it is the guess's own: "delete my data" was
+    read as transliterated Bulgarian (0.9994), though "my" is English and nothing Bulgarian."""
     latin = guess_latin(text)
+    if latin is None:
+        latin = _lone_evidence(text, guess.code)
     if latin is None or latin.code == guess.code:
         return guess
     return LanguageGuess(latin.code, 1.0)
+
+
+def _lone_evidence(text: str, guessed: str) -> LatinGuess | None:
+    """The one language of ours whose frequent words a Latin message has, if the guessed
+    language has none of its own and they are at least ``LONE_SHARE`` of its words (one
+    short word in a longer message can be a coincidence: "to" in Greeklish, "a" in Bulgarian)."""
+    scores = _scores(text)
+    found = [code for code, score in scores.items() if score > 0]
+    if len(found) != 1 or found[0] == guessed or found[0] not in _MARKERS \
+            or share_of_words(text, found[0]) < LONE_SHARE:
+        return None
+    return LatinGuess(found[0], scores[found[0]])
 
 
 CLOSE_PAIRS = (frozenset({"ru", "bg"}),)

@@ -77,3 +77,17 @@ def test_a_short_message_does_not_move_a_contact_between_russian_and_bulgarian(
     assert settle(LanguageGuess(other, 0.99), text, stored).code == expected
     long = text + " и ещё один вопрос про заказ сегодня"
     assert settle(LanguageGuess(other, 0.99), long, stored).code == other
+
+
+@pytest.mark.parametrize(("text", "guessed", "code"), [
+    ("delete my data", "bg", "en"),  # the identifier said transliterated Bulgarian, 0.9994
+    ("dostavka?", "en", "ru"),
+    ("apostoli?", "en", "el"),
+    ("darbare ersal", "en", "fa"),
+    # One short word of another language in a longer message is a coincidence, not evidence:
+    ("posa lepta afinw to mauro tsai?", "el", "el"),
+    ("poluchih greshen chai, porachah zelen a doide cheren", "bg", "bg"),
+])
+def test_the_only_frequent_words_in_a_short_latin_message_name_its_language(
+        text: str, guessed: str, code: str) -> None:
+    assert refine(LanguageGuess(guessed, 0.99), text).code == code
