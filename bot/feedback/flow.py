@@ -33,6 +33,9 @@ RATINGS = range(1, 6)
 PRODUCT_BUTTONS = 8
 INTERRUPTIBLE = (None, "support")
 """Flows that feedback said in passing may interrupt; a survey or sign-up is never taken over."""
+SUPPORT_INTENTS = frozenset({"request_human", "help"})
+"""Core intents support answers when sure, whatever feedback's cues say: "hello I need help"
+(help, 0.98) was filed as a wish, "need" being a wish cue."""
 PRAISE_ALONE = 2.0
 """Cue evidence praise naming no catalogued product needs ("you guys are awesome": 2)..."""
 PRAISE_ALONE_WORDS = 3
@@ -251,7 +254,7 @@ def _for_support(turn: Turn, found: Analysis) -> bool:
         return False
     if intent.name == "complaint":
         return found.category == "bug" or found.polarity == "negative"
-    return sure and (intent.name.startswith("faq_") or intent.name == "request_human")
+    return sure and (intent.name.startswith("faq_") or intent.name in SUPPORT_INTENTS)
 
 
 def _clear_praise(found: Analysis) -> bool:

@@ -41,6 +41,8 @@ def test_detection_never_takes_over_another_flow() -> None:
 def test_detection_leaves_questions_and_small_talk() -> None:
     for text in ("how long does delivery take?", "great, thanks", "hello", "where is my order"):
         assert FEEDBACK.detect(turn(text)) is None, text
+    # "need" is a wish cue, but a sure ask for help is support's.
+    assert FEEDBACK.detect(turn("hello I need help", parse_=parse("help", 0.98))) is None
     known = turn("the tracking link does not work", parse_=parse("faq_order_status", 0.9))
     assert FEEDBACK.detect(known) is None
     angry_bug = turn("the samovar is broken", parse_=parse("complaint", 0.9, sentiment=-0.2))
