@@ -46,7 +46,7 @@ async def in_force(session: AsyncSession, contact_id: int, purpose: str) -> bool
 
 def register(registry: Registry) -> None:
     """The ledger's records, the privacy commands, the core eraser/exporter, the erasure job."""
-    from bot.consent import rights
+    from bot.consent import asked, rights
     from bot.consent.erase import register_erasure
     from bot.consent.export import EXPORT_ROUTE, export_core, send_my_data
     from bot.consent.records import RequestErasure, SendMyData
@@ -58,6 +58,7 @@ def register(registry: Registry) -> None:
     registry.record(SendMyData, partial(send_my_data, registry=registry))
     registry.loader(load_consent)
     registry.command("privacy", rights.privacy_view, "what we keep about you, and your choices")
+    registry.text("consent.asked", asked.in_words, priority=asked.PRIORITY)
     registry.command("optout", rights.optout, "stop surveys, news, reminders or the beta")
     registry.command("mydata", rights.mydata, "get a copy of your data")
     registry.command("forget", rights.forget, "erase your data")
