@@ -2,7 +2,8 @@
 answer is ``/privacy``, which says what is kept and offers ``/mydata`` and ``/forget``.
 
 Pure: cue words from ``asked.yml``, matched as feedback's cues are; no NLU intent, so the
-support model's answers do not move (an intent trained beside the FAQ entries did move them).
+support model's answers do not move (new core examples do: greeting-plus-help examples cost
+a clarify and an out-of-scope case in ``bench.support``).
 """
 
 from __future__ import annotations
