@@ -17,6 +17,8 @@ NEGATION_WINDOW = 2
 _STRONG = 2.0
 _WEIGHTS = {"positive": 1.0, "strong_positive": _STRONG, "negative": -1.0}
 _WEIGHTS["strong_negative"] = -_STRONG
+POSITIVE, NEGATIVE = 0.3, -0.3
+"""Scores from these out read as positive / negative; between them, neutral."""
 PREFIX_WORDS_KEPT = 20_000
 """Words whose prefix-lexicon weight a lexicon remembers (at most ~1 MB of words)."""
 KEPT_WORD_CHARS = 40
@@ -46,6 +48,13 @@ class _Lexicon:
                 self.by_prefix.clear()
             self.by_prefix[word] = found
         return found
+
+
+def polarity(score: float) -> str:
+    """negative / neutral / positive for a sentiment score."""
+    if score <= NEGATIVE:
+        return "negative"
+    return "positive" if score >= POSITIVE else "neutral"
 
 
 def sentiment(text: str, language: str | None = None) -> float:

@@ -9,14 +9,13 @@ from pathlib import Path
 import yaml
 
 from bot.feedback.catalog import Catalog
+from nlu.sentiment import NEGATIVE, POSITIVE, polarity
 from nlu.sentiment import sentiment as lexicon_sentiment
 from nlu.themes import ConceptMatcher
 
 CATEGORIES = ("bug", "feature_request", "praise", "complaint", "question")
 DEFECT_CONCEPTS = frozenset({"broken", "error", "leak"})
 """Shipped concepts that on their own say something is broken."""
-POSITIVE, NEGATIVE = 0.3, -0.3
-"""Sentiment beyond these counts as positive/negative (below |0.3| is neutral)."""
 STRONG_NEGATIVE = -0.6
 """As angry as support's default ``angry_sentiment``: a complaint this negative gets a ticket."""
 QUESTION_MARKS = ("?", "؟", ";", "\u037e")
@@ -42,9 +41,7 @@ class Analysis:
     @property
     def polarity(self) -> str:
         """negative, neutral or positive."""
-        if self.sentiment <= NEGATIVE:
-            return "negative"
-        return "positive" if self.sentiment >= POSITIVE else "neutral"
+        return polarity(self.sentiment)
 
 
 @cache

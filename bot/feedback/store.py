@@ -32,6 +32,7 @@ from bot.messages import Attachment, Inbound, Kind
 from bot.storage.base import utcnow
 from bot.storage.events import emit
 from bot.support.tickets import CLOSED, Ticket
+from nlu.sentiment import polarity
 from nlu.text import normalize
 
 REGROUP_JOB = "feedback.regroup"
@@ -63,13 +64,6 @@ def register_storage(registry: Registry, catalog: Catalog) -> None:
 def text_hash(text: str) -> str:
     """Identity of a text for duplicate detection: normalised, so case and spaces don't count."""
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
-
-
-def polarity(score: float) -> str:
-    """negative / neutral / positive for a sentiment score."""
-    if score >= 0.3:
-        return "positive"
-    return "negative" if score <= -0.3 else "neutral"
 
 
 def _filed_text(message: Inbound) -> str | None:

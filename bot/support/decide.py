@@ -12,6 +12,7 @@ from bot.support.anger import describes_damage, read_anger
 from bot.support.kb.model import Entry, KnowledgeBase
 from bot.support.scope import Reading, Vocabulary, read
 from nlu.langid import UNDETERMINED
+from nlu.sentiment import POSITIVE
 from nlu.text import normalize
 from nlu.types import Parse
 
@@ -30,8 +31,6 @@ ORDER_ID = re.compile(r"^\W*(?:#|no\.?|№)?\s*[A-Za-z]{0,4}[-\s]?\d+\W*$")
 """A bare number or order id ("48213", "#SMV-48213"): the customer means an order."""
 OVERRULED = frozenset({"complaint", "request_human"})
 """Core intents that, when the words did not confirm them, say nothing about the entries."""
-PRAISING = 0.3
-"""Sentiment from which a message reads as praise (feedback's "positive")."""
 JOINED = re.compile(r"\b(?:and|also|plus|or)\b|\bи\b|\bили\b|\bа также\b|\bκαι\b| و | یا |"
                     r"\?.*\w.*\?")
 """Words that join two questions or offer a choice ("refund or return?"), and two "?"."""
@@ -236,7 +235,7 @@ def _nlu_angry(text: str, parse: Parse, kb: KnowledgeBase, reading: Reading) -> 
             return True
         # Warm words and the complaint intent contradict each other: "ваш улун просто супер,
         # лучший что я пробовал" (complaint 0.60, sentiment +0.86) opened a ticket.
-        if reading.shop_words and not describes_damage(text) and parse.sentiment < PRAISING:
+        if reading.shop_words and not describes_damage(text) and parse.sentiment < POSITIVE:
             return True
     if parse.sentiment <= policy.angry_sentiment and describes_damage(text):
         # Upset about broken or missing goods: a person, even though the damaged-item entry
