@@ -207,21 +207,19 @@ def refine(guess: LanguageGuess, text: str) -> LanguageGuess:
     """The identifier's guess, replaced by the function-word count when that is clearly ahead,
     or when it is the only evidence and none of it is the guess's own: "delete my data" was
     read as transliterated Bulgarian (0.9994), though "my" is English and nothing Bulgarian."""
-    latin = guess_latin(text)
-    if latin is None:
-        latin = _lone_evidence(text, guess.code)
+    latin = guess_latin(text) or _lone_evidence(text)
     if latin is None or latin.code == guess.code:
         return guess
     return LanguageGuess(latin.code, 1.0)
 
 
-def _lone_evidence(text: str, guessed: str) -> LatinGuess | None:
-    """The one language of ours whose frequent words a Latin message has, if the guessed
-    language has none of its own and they are at least ``LONE_SHARE`` of its words (one
+def _lone_evidence(text: str) -> LatinGuess | None:
+    """The one language of ours whose frequent words a Latin message has (so the guessed
+    language has none of its own), if they are at least ``LONE_SHARE`` of its words (one
     short word in a longer message can be a coincidence: "to" in Greeklish, "a" in Bulgarian)."""
     scores = _scores(text)
     found = [code for code, score in scores.items() if score > 0]
-    if len(found) != 1 or found[0] == guessed or found[0] not in _MARKERS \
+    if len(found) != 1 or found[0] not in _MARKERS \
             or share_of_words(text, found[0]) < LONE_SHARE:
         return None
     return LatinGuess(found[0], scores[found[0]])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.consent.rights import privacy_view
 from bot.engine.types import Outcome, Turn
 from nlu.themes import ConceptMatcher
 
@@ -38,6 +39,4 @@ def in_words(turn: Turn) -> Outcome | None:
     if turn.message.chat_type != "private" or not turn.text \
             or not asks_about_data(turn.text[:500]):
         return None
-    from bot.consent.rights import privacy_view
-
     return privacy_view(turn)
