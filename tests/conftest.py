@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from tests.harness import BotHarness, make_harness
@@ -40,8 +41,9 @@ async def postgres_url() -> AsyncIterator[str]:
     admin = await _pg_admin()
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{name}"
+    # Through make_url, as bench/e2e/databases.py does: a Unix-socket DSN keeps its query.
+    yield make_url(PG_ADMIN_DSN).set(drivername="postgresql+asyncpg", database=name) \
+        .render_as_string(hide_password=False)
     admin = await _pg_admin()
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()
