@@ -30,7 +30,13 @@ from bot.storage.contacts import Person, contacts_and_conversations, languages_o
 from bot.storage.inbox import chat_key
 from bot.storage.models import Contact, InboxItem, OutboxItem
 from bot.storage.outage import is_outage
-from bot.storage.session import SessionMaker, open_transaction, statementwise, writing
+from bot.storage.session import (
+    SessionMaker,
+    dialect_of,
+    open_transaction,
+    statementwise,
+    writing,
+)
 from nlu.types import NluBackend
 
 log = logging.getLogger("sarafan.processor")
@@ -167,18 +173,11 @@ class Processor:
         # none, and BEGIN and COMMIT cost two round trips per group.
         async with writing(self.sessionmaker), statementwise(self.sessionmaker).begin() \
                 as session:
-            counted = await queue.counted_candidates(session, InboxItem,
-                                                     skip_chats=self._busy, limit=size)
+            claimed, counted = await self._claim_firsts(session, size)
             self._full = len(counted) >= size
             # A chat not busy could be seen by this claim: it is known again from what it saw.
             self._later = {key for key in self._later if key in self._busy} | {
-                row.chat_key for row, queued in counted if queued > 1}
-            first_of_chat: dict[str, InboxItem] = {}
-            for row, _ in counted:
-                first_of_chat.setdefault(row.chat_key, row)
-            one_per_chat = list(first_of_chat.values())
-            claimed = await queue.claim_many(session, one_per_chat,
-                                             **claim_terms(self.leases, LEASE_SECONDS))
+                chat for chat, queued in counted if queued > 1}
             messages: dict[int, Inbound] = {}
             for row, _ in claimed:
                 try:
@@ -189,6 +188,26 @@ class Processor:
             stored = await languages_of(session=session, people=people)
         self._busy.update(row.chat_key for row, _ in claimed)
         return Claimed(claimed, messages, stored)
+
+    async def _claim_firsts(
+        self, session: AsyncSession, size: int
+    ) -> tuple[list[tuple[InboxItem, str]], list[tuple[str, int]]]:
+        """The first rows of up to ``size`` chats not busy here, claimed: the rows this worker
+        got (with their token), and the ``(chat, unfinished rows)`` the claim saw."""
+        terms = claim_terms(self.leases, LEASE_SECONDS)
+        if dialect_of(self.sessionmaker) == "postgresql":
+            # One statement: at a steady rate a claim is made for every turn.
+            found = await queue.claim_firsts(session, skip_chats=self._busy, limit=size,
+                                             **terms)
+            return ([(row, token) for row, token, _ in found],
+                    [(row.chat_key, queued) for row, _, queued in found])
+        counted = await queue.counted_candidates(session, InboxItem,
+                                                 skip_chats=self._busy, limit=size)
+        first_of_chat: dict[str, InboxItem] = {}
+        for row, _ in counted:
+            first_of_chat.setdefault(row.chat_key, row)
+        claimed = await queue.claim_many(session, list(first_of_chat.values()), **terms)
+        return claimed, [(row.chat_key, queued) for row, queued in counted]
 
     async def _run_group(self, batch: Claimed) -> int:
         """Run ``batch``'s rows (of distinct chats) in one transaction.

@@ -32,9 +32,9 @@ async def open_db(url: str, *, upgrade: bool = True) -> tuple[AsyncEngine, Sessi
     return engine, create_sessionmaker(engine)
 
 
-def statements(engine: AsyncEngine, prefix: str) -> list[str]:
+def statements(engine: AsyncEngine, prefix: str | tuple[str, ...]) -> list[str]:
     """A list that collects, from now on, each statement ``engine`` runs that starts with
-    ``prefix`` (to count claims and round trips)."""
+    ``prefix`` (or one of them: to count claims and round trips)."""
     seen: list[str] = []
 
     def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -43,6 +43,11 @@ def statements(engine: AsyncEngine, prefix: str) -> list[str]:
 
     event.listen(engine.sync_engine, "before_cursor_execute", note)
     return seen
+
+
+INBOX_CLAIMS = ("SELECT inbox.id", "UPDATE inbox SET status=$1::VARCHAR, attempts=")
+"""How the processor's claims start: candidates read, then claimed (SQLite), or claimed in one
+UPDATE ... FROM (PostgreSQL, ``queue.claim_firsts``); a turn's finish sets no attempts."""
 
 
 def message(chat: str, text: str | None, *, hint: str | None = None,

@@ -17,6 +17,7 @@ from bot.storage.base import utcnow
 from bot.storage.inbox import enqueue
 from bot.storage.models import Contact, InboxItem, MessageLog, OutboxItem
 from tests.engine.helpers import (
+    INBOX_CLAIMS,
     Counting,
     count_of,
     inbox,
@@ -50,7 +51,7 @@ async def test_a_claim_that_can_find_nothing_is_not_made(database_url: str) -> N
     may run once the earlier turn is done), a full claim, a wake-up or a turn to retry; not
     to find nothing (that claim followed every turn at a steady rate)."""
     engine, sessionmaker = await open_db(database_url)
-    claims = statements(engine, "SELECT inbox.id")
+    claims = statements(engine, INBOX_CLAIMS)
     feature = Counting()
     worker = processor(sessionmaker, feature)
     await enqueue(sessionmaker, message("c1", "one"))

@@ -34,9 +34,8 @@ def _rows_compared(node: dict[str, Any]) -> int:
     return int(own) + sum(_rows_compared(child) for child in node.get("Plans", []))
 
 
-async def test_a_burst_after_a_quiet_spell_is_claimed_without_comparing_every_pair(
-    postgres_url: str,
-) -> None:
+async def _quiet_then_burst(postgres_url: str) -> asyncpg.Connection:
+    """The inbox after a quiet spell (analyzed with every row finished), then a burst."""
     await upgrade(postgres_url)
     dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
     connection = await asyncpg.connect(dsn)
@@ -46,7 +45,10 @@ async def test_a_burst_after_a_quiet_spell_is_claimed_without_comparing_every_pa
     await connection.execute(insert, CHATS, "done", 1, CHATS)
     await connection.execute("ANALYZE inbox")  # the quiet spell: every row finished
     await connection.execute(insert, CHATS, "pending", CHATS + 1, CHATS + PENDING)
-    engine = create_engine(postgres_url)
+    return connection
+
+
+def _recording(engine: Any) -> list[tuple[str, tuple[Any, ...]]]:
     statements: list[tuple[str, tuple[Any, ...]]] = []
 
     def keep(_conn: object, _cursor: object, statement: str, parameters: tuple[Any, ...],
@@ -54,6 +56,15 @@ async def test_a_burst_after_a_quiet_spell_is_claimed_without_comparing_every_pa
         statements.append((statement, parameters))
 
     event.listen(engine.sync_engine, "before_cursor_execute", keep)
+    return statements
+
+
+async def test_a_burst_after_a_quiet_spell_is_claimed_without_comparing_every_pair(
+    postgres_url: str,
+) -> None:
+    connection = await _quiet_then_burst(postgres_url)
+    engine = create_engine(postgres_url)
+    statements = _recording(engine)
     async with create_sessionmaker(engine)() as session:
         rows = await queue.candidates(session, InboxItem, skip_chats={"telegram::0"}, limit=32)
     await engine.dispose()
@@ -65,4 +76,33 @@ async def test_a_burst_after_a_quiet_spell_is_claimed_without_comparing_every_pa
         "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *parameters))
     await connection.close()
     # One sorted pass and a few lookups: a few times the pending rows, not their square.
+    assert _rows_compared(plan["Plan"]) < 10 * PENDING
+
+
+async def test_the_one_statement_claim_is_planned_the_same_way(postgres_url: str) -> None:
+    """``claim_firsts`` (the processor's claim on PostgreSQL) reads as ``candidates`` does,
+    and gives back the rows as they were read, now claimed in the table."""
+    connection = await _quiet_then_burst(postgres_url)
+    engine = create_engine(postgres_url)
+    statements = _recording(engine)
+    async with create_sessionmaker(engine).begin() as session:
+        claimed = await queue.claim_firsts(session, skip_chats={"telegram::0"}, limit=32,
+                                           lease_seconds=30, worker="w1")
+    await engine.dispose()
+    assert len(claimed) == 32
+    assert len({row.chat_key for row, _, _ in claimed}) == 32
+    assert all(row.id <= 2 * CHATS for row, _, _ in claimed)
+    assert {(row.status, row.attempts, queued) for row, _, queued in claimed} == {
+        ("pending", 0, PENDING // CHATS)}
+    [token] = {token for _, token, _ in claimed}
+    assert await connection.fetchval(
+        "SELECT count(*) FROM inbox WHERE status = 'processing' AND attempts = 1 "
+        "AND claim_token = $1 AND claimed_by = 'w1'", token) == 32
+    [(statement, parameters)] = statements
+    explained = connection.transaction()  # EXPLAIN ANALYZE runs the UPDATE: not kept
+    await explained.start()
+    [plan] = json.loads(await connection.fetchval(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *parameters))
+    await explained.rollback()
+    await connection.close()
     assert _rows_compared(plan["Plan"]) < 10 * PENDING
