@@ -19,6 +19,8 @@ load balancer would). For each:
   loop at ``--rate`` (at most half those rounds/s), with latency from when each round was due
   to its reply, as the Telegram phase takes it;
 - peak RSS of the bot's process (VmHWM; the larger of two processes);
+- the bot's CPU per update (user and system, every process of it) in the burst and at the
+  fixed rate, which moves far less with the machine's load than rates and latencies do;
 - the load average when the run ended (this machine is shared).
 
 Everything stays on 127.0.0.1; every loop is bounded by a count or a deadline.
@@ -102,6 +104,10 @@ class Result:
     rss_mb: float
     loadavg: tuple[float, float, float]
     web: WebResult | None = None
+    cpu_burst_ms: float = float("nan")
+    """The bot's CPU (every process, user and system) per update in the burst."""
+    cpu_rate_ms: float = float("nan")
+    """The same at the fixed rate, where turns come one or two at a time."""
 
 
 def free_port() -> int:
@@ -201,6 +207,16 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user and system) the processes ``pids`` have used so far."""
+    total = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -287,6 +303,8 @@ async def measure(name: str, commands: list[Command], args: argparse.Namespace,
                 await quiet_spell(send, api, chats, database_url,
                                   time.monotonic() + args.timeout)
             counts["redelivered"] = 0
+            pids = [process.pid for process in processes]
+            cpu_before = cpu_seconds(pids)
             started = time.monotonic()
             await asyncio.gather(*(send(body) for body in bodies))
             ingested = time.monotonic()
@@ -295,16 +313,21 @@ async def measure(name: str, commands: list[Command], args: argparse.Namespace,
             answered = sum(min(len(api.replies[chat]), args.updates // len(chats))
                            for chat in chats)
             replies, retried = api.total, counts["redelivered"]
+            cpu_burst = cpu_seconds(pids) - cpu_before
             rate = min(args.rate, e2e / 2)
+            cpu_before = cpu_seconds(pids)
             latencies = await fixed_rate(http, urls, api, chats, rate, args,
                                          first_id=args.updates + 1)
+            cpu_rate = cpu_seconds(pids) - cpu_before
             web = None
             if name != "echo" and args.web_customers > 0:
                 web = await web_phase([f"http://127.0.0.1:{port}" for port in ports], args)
             rss = max(peak_rss_mb(process.pid) for process in processes)
             return Result(name, args.updates / (ingested - started), e2e, answered,
                           args.updates, rate, latencies, replies, retried, rss,
-                          os.getloadavg(), web)
+                          os.getloadavg(), web,
+                          cpu_burst_ms=cpu_burst / args.updates * 1e3,
+                          cpu_rate_ms=cpu_rate / max(1, len(latencies)) * 1e3)
     finally:
         await api.stop()
 
@@ -361,13 +384,14 @@ def percentile(values: list[float], share: float) -> float:
 def report(results: list[Result]) -> None:
     print(f"{'bot':<10} {'e2e/s':>8} {'ingest/s':>9} {'answered':>11} {'rate/s':>7} "
           f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>9} {'replies':>7} {'503s':>5} {'RSS MB':>7}"
-          "  load (1/5/15)")
+          f" {'CPU ms/u':>8} {'at rate':>7}  load (1/5/15)")
     for r in results:
         p = [percentile(r.latencies, s) * 1000 for s in (0.5, 0.95, 0.99)]
         print(f"{r.name:<10} {r.e2e:>8.1f} {r.ingest:>9.1f} {r.answered:>5}/{r.posted:<5} "
               f"{r.rate:>7.1f} {p[0]:>8.1f} {p[1]:>8.1f} {p[2]:>9.1f} {r.replies:>7} "
               f"{r.redelivered:>5} "
-              f"{r.rss_mb:>7.0f}  {' '.join(f'{x:.2f}' for x in r.loadavg)}")
+              f"{r.rss_mb:>7.0f} {r.cpu_burst_ms:>8.2f} {r.cpu_rate_ms:>7.2f}  "
+              f"{' '.join(f'{x:.2f}' for x in r.loadavg)}")
     web = [r for r in results if r.web is not None]
     if web:
         print(f"\n{'web chat':<10} {'customers':>9} {'rounds':>7} {'rounds/s':>9} {'p50 ms':>8} "
