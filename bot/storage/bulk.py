@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, event, insert
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql.dml import Update
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from bot.storage.base import Base
 
@@ -38,43 +36,6 @@ def write_queued(session: Session) -> None:
     connection = session.connection()
     for table, rows in queued.items():
         connection.execute(table.insert(), rows)
-
-
-def carrying_queued(session: AsyncSession, statement: Update) -> Update:
-    """``statement`` with the rows queued in ``session`` inserted by it too, on PostgreSQL: a
-    data-modifying WITH per table (``INSERT ... VALUES`` of every row, in the order queued,
-    as the ``executemany`` did). A group's log entries, its replies and the end of its turns
-    then take one round trip instead of three. Elsewhere ``statement`` itself: the rows are
-    written before it, as before any query.
-
-    PostgreSQL runs every part of such a statement to completion even when nothing reads it,
-    and all or none of it is kept, so the rows are as durable and as atomic as before.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return statement
-    queued: dict[Any, list[dict[str, Any]]] | None = session.sync_session.info.pop(KEY, None)
-    if not queued:
-        return statement
-    inserts = [insert(table).values([_bound(table, row) for row in rows]).cte(f"queued_{n}")
-               for n, (table, rows) in enumerate(queued.items())]
-    return statement.add_cte(*inserts)
-
-
-def _bound(table: Table, row: dict[str, Any]) -> dict[str, BindParameter[Any]]:
-    """``row`` with the column defaults it leaves out, each value its own anonymous
-    parameter: two tables' INSERTs in one statement would otherwise both name theirs after
-    their columns (``channel``, ``created_at``), and SQLAlchemy refuses the clash."""
-    full = dict(row)
-    for column in table.c:
-        default = column.default
-        if column.key in full or not isinstance(default, ScalarElementColumnDefault
-                                                  | CallableColumnDefault):
-            continue
-        # SQLAlchemy wraps a callable default to take the execution context, unused here.
-        full[column.key] = (cast(Any, default.arg)(None)
-                            if isinstance(default, CallableColumnDefault)
-                            else default.arg)
-    return {key: bindparam(None, value, type_=table.c[key].type) for key, value in full.items()}
 
 
 @event.listens_for(Session, "do_orm_execute")

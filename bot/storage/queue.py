@@ -26,7 +26,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.storage.base import table_of, utcnow
-from bot.storage.bulk import carrying_queued
 from bot.storage.models import InboxItem, OutboxItem
 
 Row = TypeVar("Row", InboxItem, OutboxItem)
@@ -263,12 +262,11 @@ async def finish_many(
     session: AsyncSession, model: type[Row], row_ids: Collection[int], token: str,
     **values: object
 ) -> int:
-    """Close the claimed rows ``row_ids`` (one claim ``token``) in one statement, which also
-    inserts the rows queued in ``session`` (``bulk.carrying_queued``); how many this claim
-    still held (fewer than asked: some were lost meanwhile)."""
+    """Close the claimed rows ``row_ids`` (one claim ``token``) in one statement; how many
+    this claim still held (fewer than asked: some were lost meanwhile)."""
     if not row_ids:
         return 0
-    statement = carrying_queued(session, _finish_statement(model, tuple(sorted(values))))
+    statement = _finish_statement(model, tuple(sorted(values)))
     params = {f"new_{name}": value for name, value in values.items()}
     result = await session.execute(statement, {**params, "ids": list(row_ids), "token": token})
     return int(result.rowcount)  # type: ignore[attr-defined]

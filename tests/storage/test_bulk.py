@@ -74,11 +74,8 @@ async def test_a_group_of_turns_inserts_its_log_and_replies_in_one_statement_eac
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        found = [table for table in ("messages", "outbox") if f"INSERT INTO {table} " in statement]
-        inserts.extend(found)
-        if found and database_url.startswith("postgresql"):
-            # There they go out with the UPDATE that ends the group's turns: one round trip.
-            assert statement.startswith("WITH queued_0 AS") and "UPDATE inbox SET" in statement
+        if statement.startswith("INSERT INTO"):
+            inserts.append(statement.split()[2])
 
     assert await processor(sessionmaker, Counting()).run_once() == len(chats)
     assert inserts.count("messages") == 1 and inserts.count("outbox") == 1
