@@ -150,7 +150,7 @@ def _row(message: Inbound) -> dict[str, Any]:
 
 async def _insert(sessionmaker: SessionMaker, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """Insert ``rows`` in one statement, committed; the keys of those that were new."""
-    async with writing(sessionmaker), statementwise(sessionmaker).begin() as session:
+    async with writing(sessionmaker, urgent=True), statementwise(sessionmaker).begin() as session:
         dialect = (await session.connection()).dialect.name
         result = await session.execute(_insert_statement(dialect), rows)
         return {(channel, update_id) for channel, update_id in result.all()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import weakref
 from collections.abc import AsyncIterator
@@ -98,25 +99,73 @@ def statementwise(sessionmaker: SessionMaker) -> SessionMaker:
     return found
 
 
-_write_locks: weakref.WeakKeyDictionary[SessionMaker, asyncio.Lock] = weakref.WeakKeyDictionary()
+class WriteLock:
+    """One writer at a time in this process, an urgent writer before every other waiting one.
+
+    The webhook's insert is urgent: a platform waits for its 200 (Telegram holds back the
+    chat's next updates meanwhile), while a turn's group or a send's claim is work the inbox
+    already keeps safe. With a first-come lock an insert queued behind two groups and a
+    claim; now it waits only for the transaction in progress.
+    """
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._others: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if not self._held and not self._urgent and not self._others:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._others).append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed the lock as it was cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    (self._urgent if urgent else self._others).remove(waiter)
+            raise
+
+    def release(self) -> None:
+        """Hand the lock to the next waiter (urgent ones first), or free it."""
+        for waiters in (self._urgent, self._others):
+            while waiters:
+                waiter = waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # ownership passes on: _held stays True
+                    return
+        self._held = False
+
+    def locked(self) -> bool:
+        return self._held
+
+
+_write_locks: weakref.WeakKeyDictionary[SessionMaker, WriteLock] = weakref.WeakKeyDictionary()
 
 
 @contextlib.asynccontextmanager
-async def writing(sessionmaker: SessionMaker) -> AsyncIterator[None]:
+async def writing(sessionmaker: SessionMaker, *, urgent: bool = False) -> AsyncIterator[None]:
     """Around a write transaction: on SQLite, one at a time in this process.
 
     SQLite has one writer; a second one waits in its busy handler, which sleeps in steps of up
-    to 100 ms. Queueing our own writers here instead hands the lock over the moment it is free.
-    On PostgreSQL row locks do this job, and writers run side by side.
+    to 100 ms. Queueing our own writers here instead hands the lock over the moment it is free,
+    to an ``urgent`` writer first (``WriteLock``). On PostgreSQL row locks do this job, and
+    writers run side by side.
     """
     if dialect_of(sessionmaker) != "sqlite":
         yield
         return
     lock = _write_locks.get(sessionmaker)
     if lock is None:
-        lock = _write_locks[sessionmaker] = asyncio.Lock()
-    async with lock:
+        lock = _write_locks[sessionmaker] = WriteLock()
+    await lock.acquire(urgent=urgent)
+    try:
         yield
+    finally:
+        lock.release()
 
 
 async def open_transaction(session: AsyncSession) -> None:
