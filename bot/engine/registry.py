@@ -23,6 +23,8 @@ ContextBatchLoader = Callable[[AsyncSession, Sequence[tuple[Inbound, int]]],
 """What a ``ContextLoader`` adds, for many turns in one or two queries: given ``(message,
 contact_id)`` pairs, one context fragment each, in order. Only used for a group's turns whose
 contact has no other turn in the group, so nothing an earlier turn writes can be missed."""
+OnDemandLoader = Callable[[AsyncSession, Inbound, ContactInfo], Awaitable[Any]]
+"""The value of one context key, loaded only when a flow asks for it (``Turn.needs``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class Registry:
     loaders: list[ContextLoader] = field(default_factory=list)
     batch_loaders: dict[int, ContextBatchLoader] = field(default_factory=dict)
     """For the loader at that index of ``loaders``: the same context for many turns at once."""
+    on_demand_loaders: dict[str, OnDemandLoader] = field(default_factory=dict)
     start_payloads: dict[str, CommandHandler] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
@@ -113,6 +116,11 @@ class Registry:
         self.loaders.append(loader)
         if many is not None:
             self.batch_loaders[len(self.loaders) - 1] = many
+
+    def on_demand(self, key: str, loader: OnDemandLoader) -> None:
+        """Context ``key`` is loaded only for a turn whose flow asks for it (``Turn.needs``):
+        for context few turns use, a query per group saved on every other turn."""
+        self.on_demand_loaders[key] = loader
 
     def start_payload(self, prefix: str, handler: CommandHandler) -> None:
         """Deep links ``/start prefix-rest`` (Telegram) or ``ref=prefix-rest`` (Messenger)."""

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import LANGUAGES
 from bot.engine.core import MAX_TEXT, decide
 from bot.engine.registry import Registry
-from bot.engine.types import ContactInfo, Outcome, Record, SetLanguage, Turn
+from bot.engine.types import (
+    ON_DEMAND,
+    ContactInfo,
+    NeedsContext,
+    Outcome,
+    Record,
+    SetLanguage,
+    Turn,
+)
 from bot.latin_language import settle
 from bot.messages import Inbound, Kind, Outgoing
 from bot.storage import queue
@@ -108,13 +116,27 @@ async def run_turn(
             context.update(loaded[index])
         else:
             await loader(session, message, info, context)
+    context[ON_DEMAND] = registry.on_demand_loaders.keys()
     turn = Turn(message, info, state_of(conversation), utcnow(), parse, context)
-    outcome = decide(turn, registry)
+    outcome = await _decided(session, registry, turn, context)
     save_state(conversation, outcome.state)
     await _store(session, registry, contact, info, message, outcome)
     if finish and not await queue.finish(session, InboxItem, item.id, token, **_done()):
         raise LostClaim(item.id)
     return outcome
+
+
+async def _decided(session: AsyncSession, registry: Registry, turn: Turn,
+                   context: dict[str, Any]) -> Outcome:
+    """``decide``, again after loading each on-demand key it asks for (few turns ask)."""
+    while True:
+        try:
+            return decide(turn, registry)
+        except NeedsContext as need:
+            if need.key in context or need.key not in registry.on_demand_loaders:
+                raise  # a flow asking for a key nobody loads: a bug, not a retry
+            context[need.key] = await registry.on_demand_loaders[need.key](
+                session, turn.message, turn.contact)
 
 
 async def finish_group(session: AsyncSession, row_ids: list[int], token: str) -> None:

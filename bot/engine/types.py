@@ -42,6 +42,19 @@ class ContactInfo:
     """The deep-link payload / m.me ref / web-chat parameter that first brought the contact."""
 
 
+ON_DEMAND = "engine.on_demand"
+"""Context key: the keys a turn leaves out until a flow asks for them (``Registry.on_demand``)."""
+
+
+class NeedsContext(Exception):
+    """A flow asked for context that its turn loads only on demand; the turn loads it and
+    decides again (``decide`` is pure: deciding twice is deciding once)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """One inbound message with everything needed to answer it."""
@@ -57,6 +70,16 @@ class Turn:
     def language(self) -> str:
         """The language to answer in."""
         return self.contact.language
+
+    def needs(self, key: str, default: Any = None) -> Any:
+        """``context[key]``, for context that is costly and rarely used (the recent messages a
+        ticket forwards): a turn run by the processor raises ``NeedsContext`` until it is
+        loaded; a turn built without it (tests, previews) gets ``default``."""
+        if key in self.context:
+            return self.context[key]
+        if key in self.context.get(ON_DEMAND, ()):
+            raise NeedsContext(key)
+        return default
 
     @property
     def text(self) -> str:

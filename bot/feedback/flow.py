@@ -110,7 +110,7 @@ class Feedback:
              key: str | None = None, rating: int | None = None,
              found: Analysis | None = None) -> Outcome:
         """Store the item now (nothing is lost), then ask one follow-up or say what is next."""
-        if turn.context.get(DUPLICATE) and key is None:
+        if key is None and turn.needs(DUPLICATE, False):
             return _done(turn, prev, (reply(turn, "You already told us this, thank you: it is "
                                                   "counted once."),), ())
         found = found or self.analysis(turn, body)

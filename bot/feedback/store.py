@@ -49,7 +49,7 @@ MAX_ATTACHMENTS = 100
 
 def register_storage(registry: Registry, catalog: Catalog) -> None:
     """Add the feedback loader, record handlers, hooks, eraser and exporter."""
-    registry.loader(load_duplicate, many=load_duplicates)
+    registry.on_demand(DUPLICATE, duplicate_of)
     registry.loader(partial(load_context, catalog=catalog))
     registry.record(CaptureFeedback, partial(capture, registry=registry, catalog=catalog))
     registry.record(ClassifyFeedback, classify)
@@ -76,15 +76,15 @@ def _filed_text(message: Inbound) -> str | None:
     return text or None
 
 
-async def load_duplicate(session: AsyncSession, message: Inbound, contact: ContactInfo,
-                         context: dict[str, Any]) -> None:
-    """Whether this text was already filed by the contact (within ``DUPLICATE_WINDOW``)."""
-    context.update((await load_duplicates(session, [(message, contact.id)]))[0])
+async def duplicate_of(session: AsyncSession, message: Inbound, contact: ContactInfo) -> bool:
+    """Whether this text was already filed by the contact: asked for only when a turn files
+    feedback (``FeedbackFlow.file``), not loaded for every turn."""
+    return bool((await load_duplicates(session, [(message, contact.id)]))[0].get(DUPLICATE))
 
 
 async def load_duplicates(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
                           ) -> list[dict[str, Any]]:
-    """``load_duplicate`` for many turns in one query."""
+    """Whether each turn's text was already filed by its contact, in one query."""
     wanted = [(text_hash(text), contact_id) if (text := _filed_text(message)) is not None
               else None for message, contact_id in turns]
     asked = [pair for pair in wanted if pair is not None]

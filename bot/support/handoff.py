@@ -69,7 +69,7 @@ class Handoff:
             return say(turn, "Your request #{ref} is already with our team; they will answer "
                              "here.", state=turn.state.idle(), ref=existing.ref)
         ref = f"{turn.contact.id}-{int(turn.context.get(TICKET_COUNT, 0)) + 1}"
-        transcript = (*turn.context.get(RECENT, ()), ("customer", turn.text or "(button)"))
+        transcript = (*turn.needs(RECENT, ()), ("customer", turn.text or "(button)"))
         record = OpenTicket(ref, reason, priority, turn.language, turn.message.channel,
                             turn.message.chat_id, turn.message.account, transcript)
         sends = self._to_operators(ref, self._summary(turn, record))

@@ -49,6 +49,7 @@ GROUP_CHATS = frozenset({"group", "supergroup"})
 def register_storage(registry: Registry) -> None:
     """Add the support loaders and record handlers to ``registry``."""
     registry.loader(load_customer_context, many=load_customer_contexts)
+    registry.on_demand(RECENT, load_recent)
     registry.loader(load_reply_ticket)
     registry.record(OpenTicket, partial(open_ticket, registry=registry))
     registry.record(AddToTicket, add_to_ticket)
@@ -97,15 +98,15 @@ def view(ticket: Ticket) -> TicketView:
 async def load_customer_context(
     session: AsyncSession, message: Inbound, contact: ContactInfo, context: dict[str, Any]
 ) -> None:
-    """The contact's open ticket in this chat, its ticket count and the recent messages."""
+    """The contact's open ticket in this chat and its ticket count."""
     context.update((await load_customer_contexts(session, [(message, contact.id)]))[0])
 
 
 async def load_customer_contexts(
     session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
 ) -> list[dict[str, Any]]:
-    """``load_customer_context`` for many turns: two queries in all (tickets, recent
-    messages), not two each."""
+    """``load_customer_context`` for many turns: one query in all, not one each. The recent
+    messages a new ticket forwards are loaded only when one opens (``load_recent``)."""
     found: list[dict[str, Any]] = [{} for _ in turns]
     private = [(i, message, contact_id) for i, (message, contact_id) in enumerate(turns)
                if message.chat_type not in GROUP_CHATS]
@@ -114,7 +115,6 @@ async def load_customer_contexts(
     contact_ids = {contact_id for _, _, contact_id in private}
     tickets = (await session.execute(_tickets_statement(),
                                      {"contacts": sorted(contact_ids)})).all()
-    recent = await _recent_messages(session, {(m.channel, m.chat_id) for _, m, _ in private})
     for i, message, contact_id in private:
         mine = [t for t in tickets if t.contact_id == contact_id]
         open_here = max((t for t in mine if t.chat_id == message.chat_id and t.status != CLOSED),
@@ -124,9 +124,19 @@ async def load_customer_contexts(
                                open_here.chat_id, open_here.account, open_here.language)
             if open_here is not None else None,
             TICKET_COUNT: len(mine),
-            RECENT: recent.get((message.channel, message.chat_id), ()),
         }
     return found
+
+
+async def load_recent(session: AsyncSession, message: Inbound, _contact: ContactInfo
+                      ) -> tuple[tuple[str, str], ...]:
+    """The chat's last ``RECENT_MESSAGES`` texts, oldest first, as ``(author, text)``: what
+    a ticket opened in a private chat forwards. Asked for by ``Handoff.open`` only: a query
+    on every turn before (at a steady rate, one in each group's ~14 statements)."""
+    if message.chat_type in GROUP_CHATS:
+        return ()
+    chat = (message.channel, message.chat_id)
+    return (await _recent_messages(session, {chat})).get(chat, ())
 
 
 async def _recent_messages(

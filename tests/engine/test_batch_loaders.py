@@ -87,19 +87,24 @@ async def _compare(sessionmaker: SessionMaker) -> None:
                 await loader(session, message, info_of(contact, "en"), alone)
                 assert got == alone, (loader.__name__, message.chat_id)
         support = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_customer_context"))]
-        [in_a, in_b, in_c, *_] = await support(session, [(m, c.id) for m, c in turns])
+        [in_a, in_b, *_] = await support(session, [(m, c.id) for m, c in turns])
         assert (in_a[TICKET].ref, in_a[TICKET_COUNT], in_b[TICKET].ref) == ("t1", 3, "t2")
+        assert RECENT not in in_a  # loaded only when a ticket opens
+        recent = REGISTRY.on_demand_loaders[RECENT]
         # the last eight rows of chat a, oldest first, those without text left out
-        assert in_a[RECENT] == (("bot", "a4"), ("bot", "a6"), ("customer", "a7"),
-                                ("bot", "a8"), ("customer", "a9"), ("customer", "a11"))
+        assert await recent(session, turns[0][0], info_of(first, "en")) == (
+            ("bot", "a4"), ("bot", "a6"), ("customer", "a7"),
+            ("bot", "a8"), ("customer", "a9"), ("customer", "a11"))
         # chat c of another channel is not chat c
-        assert in_c[RECENT] == tuple(("customer", f"c{n}") for n in range(3))
+        assert await recent(session, turns[2][0], info_of(second, "en")) == tuple(
+            ("customer", f"c{n}") for n in range(3))
+        assert await recent(session, turns[4][0], info_of(fourth, "en")) == ()  # a group
         surveys = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_context"))]
         [mine, *_] = await surveys(session, [(m, c.id) for m, c in turns])
         assert mine == {DONE: frozenset({"s0"}), PROMOTER_ASKED: True}
-        duplicates = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_duplicate"))]
-        seen = await duplicates(session, [(m, c.id) for m, c in turns])
-        assert [s.get(DUPLICATE) for s in seen] == [True, True, False, False, None]
+        duplicate = REGISTRY.on_demand_loaders[DUPLICATE]
+        seen = [await duplicate(session, m, info_of(c, "en")) for m, c in turns]
+        assert seen == [True, True, False, False, False]
 
 
 def _loader(name: str) -> Any:
