@@ -239,7 +239,8 @@ async def _latest_conversation(session: AsyncSession, contact_id: int) -> Conver
 
 async def _turn_for(session: AsyncSession, registry: Registry, contact: Contact,
                     conversation: Conversation, payload: str) -> Turn:
-    """A turn as if the contact had opened ``payload``: context loaded by every loader."""
+    """A turn as if the contact had opened ``payload``: context loaded by every loader,
+    on-demand keys included."""
     settings = registry.settings.get("settings")
     language = contact.language or (settings.default_language if settings else "en")
     now = utcnow()
@@ -250,6 +251,8 @@ async def _turn_for(session: AsyncSession, registry: Registry, contact: Contact,
     context: dict[str, Any] = {}
     for loader in registry.loaders:
         await loader(session, message, info, context)
+    for key, load in registry.on_demand_loaders.items():  # rare enough to load all up front
+        context[key] = await load(session, message, info)
     return Turn(message, info, state_of(conversation), now, None, context)
 
 
