@@ -113,7 +113,7 @@ class Surveys:
                 return self._again(turn, running, N_("You are in the middle of another survey. "
                                                   "Please finish it first, or send /cancel to "
                                                   "stop it."))
-        if not survey.repeatable and survey.id in turn.context.get(DONE, frozenset()):
+        if not survey.repeatable and survey.id in turn.needs(DONE, frozenset()):
             return say(turn, "You have already answered “{title}”. Thank you!", title=title,
                        state=turn.state.idle() if turn.state.flow == FLOW else turn.state)
         return self._begin(turn, survey, source, campaign)
@@ -165,7 +165,7 @@ class Surveys:
                     return self._again(turn, running, N_("That button belongs to another survey. "
                                                       "Here is your current question:"))
             title = survey.title.get(turn.language, survey.default_language)[0]
-            if survey.id in turn.context.get(DONE, frozenset()):
+            if survey.id in turn.needs(DONE, frozenset()):
                 return say(turn, "You have already answered “{title}”. Thank you!", title=title)
             return say(turn, "That survey is not running any more. Send /survey {name} to "
                              "start it again.", name=survey.id)
@@ -333,7 +333,7 @@ class Surveys:
                                                 "they will write to you right here.",
                                           ref=ticket.ref), language=turn.language))
         elif nps is not None and band(nps) == "promoter" and survey.promoter_question \
-                and not turn.context.get(PROMOTER_ASKED):
+                and not turn.needs(PROMOTER_ASKED, False):
             offers = self._promoter_buttons(turn, survey)
             if offers:
                 no = Button(text(turn, "No, thanks"),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, select, update
+from sqlalchemy import Row, Select, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,7 +59,8 @@ _installed: dict[int, tuple[Registry, Surveys]] = {}
 def register_storage(registry: Registry, feature: Surveys) -> None:
     """Add the survey loader, record handlers, jobs, hooks, eraser and exporter."""
     _installed[id(registry)] = (registry, feature)
-    registry.loader(load_context, many=load_contexts)
+    registry.on_demand(DONE, finished_surveys)
+    registry.on_demand(PROMOTER_ASKED, was_asked_promoter_question)
     registry.record(StartResponse, partial(start_response, feature=feature))
     registry.record(SaveAnswer, save_answer)
     registry.record(UndoAnswer, undo_answer)
@@ -80,34 +81,31 @@ def feature_of(registry: Registry) -> Surveys:
 
 # Reads before a turn ---------------------------------------------------------------------
 
-async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
-                       context: dict[str, Any]) -> None:
-    """Which surveys this contact finished, and whether they were asked the promoter question."""
-    context.update((await load_contexts(session, [(message, contact.id)]))[0])
+async def finished_surveys(session: AsyncSession, message: Inbound, contact: ContactInfo
+                           ) -> frozenset[str]:
+    """The surveys this contact finished: asked for only when a survey starts or an old
+    survey's button is tapped, not read on every turn."""
+    return frozenset(row.survey_id for row in await _responses(session, message, contact)
+                     if row.status in FINISHED)
 
 
-async def load_contexts(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
-                        ) -> list[dict[str, Any]]:
-    """``load_context`` for many turns in one query."""
-    found: list[dict[str, Any]] = [{} for _ in turns]
-    contact_ids = {contact_id for message, contact_id in turns
-                   if message.chat_type not in GROUP_CHATS}
-    if not contact_ids:
-        return found
-    rows = (await session.execute(_responses_statement(),
-                                  {"contacts": sorted(contact_ids)})).all()
-    for i, (message, contact_id) in enumerate(turns):
-        if message.chat_type in GROUP_CHATS:
-            continue
-        mine = [row for row in rows if row.contact_id == contact_id]
-        found[i] = {DONE: frozenset(row.survey_id for row in mine if row.status in FINISHED),
-                    PROMOTER_ASKED: any(row.promoter_asked for row in mine)}
-    return found
+async def was_asked_promoter_question(session: AsyncSession, message: Inbound,
+                                      contact: ContactInfo) -> bool:
+    """Whether this contact was already asked the promoter question: asked for only when a
+    survey ends with a promoter's score."""
+    return any(row.promoter_asked for row in await _responses(session, message, contact))
+
+
+async def _responses(session: AsyncSession, message: Inbound, contact: ContactInfo
+                     ) -> Sequence[Row[int | None, str, str, bool]]:
+    if message.chat_type in GROUP_CHATS:
+        return ()
+    return (await session.execute(_responses_statement(), {"contacts": [contact.id]})).all()
 
 
 @functools.cache
 def _responses_statement() -> Select[int | None, str, str, bool]:
-    """The survey responses of a group's contacts, built once (it runs for every group)."""
+    """The survey responses of contacts, built once."""
     return (select(SurveyResponse.contact_id, SurveyResponse.survey_id, SurveyResponse.status,
                    SurveyResponse.promoter_asked)
             .where(SurveyResponse.contact_id.in_(bindparam("contacts", expanding=True))))

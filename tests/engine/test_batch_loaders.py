@@ -74,7 +74,7 @@ async def test_batch_loaders_give_what_each_turn_would_load(database_url: str) -
 
 
 async def _compare(sessionmaker: SessionMaker) -> None:
-    assert REGISTRY.batch_loaders  # support's customer context, surveys, feedback at least
+    assert REGISTRY.batch_loaders  # support's customer context at least
     async with sessionmaker.begin() as session:
         first, second, third, fourth, _ = await _history(session)
         turns = [(_said("a", "p0"), first), (_said("b", "p0"), first), (_said("c", "p1"), second),
@@ -99,9 +99,12 @@ async def _compare(sessionmaker: SessionMaker) -> None:
         assert await recent(session, turns[2][0], info_of(second, "en")) == tuple(
             ("customer", f"c{n}") for n in range(3))
         assert await recent(session, turns[4][0], info_of(fourth, "en")) == ()  # a group
-        surveys = REGISTRY.batch_loaders[REGISTRY.loaders.index(_loader("load_context"))]
-        [mine, *_] = await surveys(session, [(m, c.id) for m, c in turns])
-        assert mine == {DONE: frozenset({"s0"}), PROMOTER_ASKED: True}
+        mine = info_of(first, "en")
+        assert await REGISTRY.on_demand_loaders[DONE](session, turns[0][0], mine) == {"s0"}
+        assert await REGISTRY.on_demand_loaders[PROMOTER_ASKED](session, turns[0][0], mine)
+        theirs = info_of(second, "en")  # abandoned, never asked
+        assert await REGISTRY.on_demand_loaders[DONE](session, turns[2][0], theirs) == set()
+        assert not await REGISTRY.on_demand_loaders[PROMOTER_ASKED](session, turns[2][0], theirs)
         duplicate = REGISTRY.on_demand_loaders[DUPLICATE]
         seen = [await duplicate(session, m, info_of(c, "en")) for m, c in turns]
         assert seen == [True, True, False, False, False]
