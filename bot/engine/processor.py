@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,6 +46,8 @@ EXPECTED = (StaleDataError, IntegrityError, DBAPIError, LostClaim)
 """Races and database hiccups: retried quietly; anything else is logged with its traceback."""
 GROUP_MAX = 32
 """Most turns committed together (a group is at most ``concurrency`` rows)."""
+LANGUAGES_KEPT = 10_000
+"""Senders whose language this process remembers from their last turn (``Processor``)."""
 APOLOGY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
 
 
@@ -106,6 +108,11 @@ class Processor:
         self._later: set[str] = set()
         """Chats claimed with a later row waiting behind the claimed one: once their turn is
         done, a claim finds work (a claim that can find none is not made)."""
+        self._languages: OrderedDict[Person, tuple[str | None, str | None]] = OrderedDict()
+        """``(language, source)`` of recent senders as their last turn here left them: the
+        parse made before a group's transaction needs it, and reading it cost a statement per
+        group. A stale one (changed by another process) costs no wrong answer: the turn
+        checks it against the contact row it loads and parses again if it differs."""
 
     @property
     def busy(self) -> bool:
@@ -185,7 +192,10 @@ class Processor:
                 except (ValueError, TypeError, KeyError):
                     continue  # the turn itself reports it, as when it runs alone
             people = {(m.channel, m.user_id) for m in messages.values()}
-            stored = await languages_of(session=session, people=people)
+            stored = {person: self._languages[person] for person in people
+                      if person in self._languages}
+            if unknown := people - stored.keys():
+                stored.update(await languages_of(session=session, people=unknown))
         self._busy.update(row.chat_key for row, _ in claimed)
         return Claimed(claimed, messages, stored)
 
@@ -291,7 +301,16 @@ class Processor:
                     done.setdefault(token, []).append(row.id)
                 for token, row_ids in done.items():
                     await finish_group(session, row_ids, token)
+                learned = _languages_held(preloaded.contacts)
+        self._remember(learned)  # committed
         return replied
+
+    def _remember(self, languages: dict[Person, tuple[str | None, str | None]]) -> None:
+        for person, language in languages.items():
+            self._languages[person] = language
+            self._languages.move_to_end(person)
+        while len(self._languages) > LANGUAGES_KEPT:
+            self._languages.popitem(last=False)
 
     async def _run(self, row: InboxItem, token: str) -> bool:
         self._busy.add(row.chat_key)
@@ -380,6 +399,18 @@ class Processor:
             Contact.channel == message.channel, Contact.external_id == message.user_id))
         hint = (message.language_hint or "").split("-")[0].lower()
         return str(stored or (hint if hint in LANGUAGES else self.default_language))
+
+
+def _languages_held(contacts: dict[Person, Contact]
+                    ) -> dict[Person, tuple[str | None, str | None]]:
+    """Each contact's ``(language, source)`` as loaded now; one that a rolled-back savepoint
+    expired is left out (reading it would load it, outside the session's greenlet)."""
+    held: dict[Person, tuple[str | None, str | None]] = {}
+    for person, contact in contacts.items():
+        values = inspect(contact).dict
+        if "language" in values and "language_source" in values:
+            held[person] = (values["language"], values["language_source"])
+    return held
 
 
 async def _preload(session: AsyncSession, prepared: dict[int, Prepared],
