@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -77,34 +76,23 @@ def _filed_text(message: Inbound) -> str | None:
 
 
 async def duplicate_of(session: AsyncSession, message: Inbound, contact: ContactInfo) -> bool:
-    """Whether this text was already filed by the contact: asked for only when a turn files
-    feedback (``FeedbackFlow.file``), not loaded for every turn."""
-    return bool((await load_duplicates(session, [(message, contact.id)]))[0].get(DUPLICATE))
-
-
-async def load_duplicates(session: AsyncSession, turns: Sequence[tuple[Inbound, int]]
-                          ) -> list[dict[str, Any]]:
-    """Whether each turn's text was already filed by its contact, in one query."""
-    wanted = [(text_hash(text), contact_id) if (text := _filed_text(message)) is not None
-              else None for message, contact_id in turns]
-    asked = [pair for pair in wanted if pair is not None]
-    if not asked:
-        return [{} for _ in turns]
-    rows = await session.execute(_duplicates_statement(), {
-        "contacts": sorted({contact_id for _, contact_id in asked}),
-        "digests": sorted({digest for digest, _ in asked}),
-        "since": utcnow() - DUPLICATE_WINDOW})
-    found = {(digest, contact_id) for digest, contact_id in rows.all()}
-    return [{DUPLICATE: pair in found} if pair is not None else {} for pair in wanted]
+    """Whether this text was already filed by the contact (within ``DUPLICATE_WINDOW``):
+    asked for only when a turn files feedback (``Feedback.file``), not loaded for every turn."""
+    if (text := _filed_text(message)) is None:
+        return False
+    found = await session.scalar(_duplicates_statement(), {
+        "contact": contact.id, "digest": text_hash(text), "since": utcnow() - DUPLICATE_WINDOW})
+    return found is not None
 
 
 @functools.cache
-def _duplicates_statement() -> Select[str, int | None]:
-    """``load_duplicates``' query, built once (it runs for every group of turns)."""
-    return (select(FeedbackItem.text_hash, FeedbackItem.contact_id)
-            .where(FeedbackItem.contact_id.in_(bindparam("contacts", expanding=True)),
-                   FeedbackItem.text_hash.in_(bindparam("digests", expanding=True)),
-                   FeedbackItem.created_at >= bindparam("since")))
+def _duplicates_statement() -> Select[int]:
+    """``duplicate_of``'s query, built once."""
+    return (select(FeedbackItem.id)
+            .where(FeedbackItem.contact_id == bindparam("contact"),
+                   FeedbackItem.text_hash == bindparam("digest"),
+                   FeedbackItem.created_at >= bindparam("since"))
+            .limit(1))
 
 
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,

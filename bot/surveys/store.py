@@ -100,15 +100,15 @@ async def _responses(session: AsyncSession, message: Inbound, contact: ContactIn
                      ) -> Sequence[Row[int | None, str, str, bool]]:
     if message.chat_type in GROUP_CHATS:
         return ()
-    return (await session.execute(_responses_statement(), {"contacts": [contact.id]})).all()
+    return (await session.execute(_responses_statement(), {"contact": contact.id})).all()
 
 
 @functools.cache
 def _responses_statement() -> Select[int | None, str, str, bool]:
-    """The survey responses of contacts, built once."""
+    """A contact's survey responses, built once."""
     return (select(SurveyResponse.contact_id, SurveyResponse.survey_id, SurveyResponse.status,
                    SurveyResponse.promoter_asked)
-            .where(SurveyResponse.contact_id.in_(bindparam("contacts", expanding=True))))
+            .where(SurveyResponse.contact_id == bindparam("contact")))
 
 
 # Record handlers -------------------------------------------------------------------------
