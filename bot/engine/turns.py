@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -116,9 +118,8 @@ async def run_turn(
             context.update(loaded[index])
         else:
             await loader(session, message, info, context)
-    context[ON_DEMAND] = registry.on_demand_loaders.keys()
     turn = Turn(message, info, state_of(conversation), utcnow(), parse, context)
-    outcome = await _decided(session, registry, turn, context)
+    outcome = await with_context(session, registry, turn, lambda t: decide(t, registry))
     save_state(conversation, outcome.state)
     await _store(session, registry, contact, info, message, outcome)
     if finish and not await queue.finish(session, InboxItem, item.id, token, **_done()):
@@ -126,12 +127,15 @@ async def run_turn(
     return outcome
 
 
-async def _decided(session: AsyncSession, registry: Registry, turn: Turn,
-                   context: dict[str, Any]) -> Outcome:
-    """``decide``, again after loading each on-demand key it asks for (few turns ask)."""
+async def with_context(session: AsyncSession, registry: Registry, turn: Turn,
+                       pure: Callable[[Turn], Outcome]) -> Outcome:
+    """``pure(turn)``, again after loading each on-demand key it asks for (few turns ask);
+    ``turn.context`` must be the dict the keys are loaded into."""
+    context = typing.cast(dict[str, Any], turn.context)
+    context.setdefault(ON_DEMAND, registry.on_demand_loaders.keys())
     while True:
         try:
-            return decide(turn, registry)
+            return pure(turn)
         except NeedsContext as need:
             if need.key in context or need.key not in registry.on_demand_loaders:
                 raise  # a flow asking for a key nobody loads: a bug, not a retry

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.consent import in_force
 from bot.engine.registry import JobContext, Registry
+from bot.engine.turns import with_context
 from bot.engine.types import ContactInfo, Turn
 from bot.messages import Inbound, Kind, Reply
 from bot.scheduler import cancel, schedule
@@ -237,8 +238,8 @@ async def _latest_conversation(session: AsyncSession, contact_id: int) -> Conver
 
 async def _turn_for(session: AsyncSession, registry: Registry, contact: Contact,
                     conversation: Conversation, payload: str) -> Turn:
-    """A turn as if the contact had opened ``payload``: context loaded by every loader,
-    on-demand keys included."""
+    """A turn as if the contact had opened ``payload``: context loaded by every loader; run
+    the flow on it with ``with_context``, which loads the on-demand keys it asks for."""
     settings = registry.settings.get("settings")
     language = contact.language or (settings.default_language if settings else "en")
     now = utcnow()
@@ -249,8 +250,6 @@ async def _turn_for(session: AsyncSession, registry: Registry, contact: Contact,
     context: dict[str, Any] = {}
     for loader in registry.loaders:
         await loader(session, message, info, context)
-    for key, load in registry.on_demand_loaders.items():  # rare enough to load all up front
-        context[key] = await load(session, message, info)
     return Turn(message, info, state_of(conversation), now, None, context)
 
 
@@ -275,7 +274,8 @@ async def start_survey_for_contact(
         return False
     turn = await _turn_for(session, registry_, contact, conversation,
                            f"survey-{survey_id}-{source}")
-    outcome = feature.start(turn, survey_id, source=source, campaign=None)
+    outcome = await with_context(session, registry_, turn, lambda turn: feature.start(
+        turn, survey_id, source=source, campaign=None))
     started = next((r for r in outcome.records if isinstance(r, StartResponse)), None)
     if started is None or outcome.state.flow != FLOW:
         return False
@@ -340,7 +340,8 @@ async def remind(session: AsyncSession, job: JobContext) -> None:
     note = Reply(text(turn, "You have not finished the survey “{title}” yet. Your answers so "
                             "far are saved; shall we continue?", title=title),
                  language=turn.language)
-    again = feature.start(turn, survey.id, source="reminder", campaign=None)
+    again = await with_context(session, job.registry, turn, lambda turn: feature.start(
+        turn, survey.id, source="reminder", campaign=None))
     await send_to_contact(session, response.contact_id, note, bulk=True)
     for reply in again.replies[1:]:  # the current question; the "welcome back" line is skipped
         await send_to_contact(session, response.contact_id, reply, bulk=True)
