@@ -214,8 +214,9 @@ class Feedback:
 
     def _next_steps(self, turn: Turn, category: str | None, body: str) -> Reply:
         said = text(turn, NEXT_STEPS.get(category or "", DEFAULT_NEXT))
-        hint: ThemeHint | None = turn.context.get(THEME_HINT) if body else None
-        if hint is not None and hint.others > 0 and category in HINTED:
+        hint: ThemeHint | None = turn.needs(THEME_HINT) if body and category in HINTED \
+            else None
+        if hint is not None and hint.others > 0:
             said = f"{said}\n\n{text(turn, OTHERS, count=hint.others)}"
         return Reply(said, language=turn.language)
 

@@ -49,7 +49,8 @@ MAX_ATTACHMENTS = 100
 def register_storage(registry: Registry, catalog: Catalog) -> None:
     """Add the feedback loader, record handlers, hooks, eraser and exporter."""
     registry.on_demand(DUPLICATE, duplicate_of)
-    registry.loader(partial(load_context, catalog=catalog))
+    registry.on_demand(THEME_HINT, partial(theme_hint, catalog=catalog))
+    registry.loader(load_context)
     registry.record(CaptureFeedback, partial(capture, registry=registry, catalog=catalog))
     registry.record(ClassifyFeedback, classify)
     registry.record(AttachFeedback, attach)
@@ -96,23 +97,30 @@ def _duplicates_statement() -> Select[int]:
 
 
 async def load_context(session: AsyncSession, message: Inbound, contact: ContactInfo,
-                       context: dict[str, Any], *, catalog: Catalog) -> None:
-    """The album a photo joins, and the theme a wish or bug report would join."""
-    if message.kind is Kind.UNSUPPORTED:
-        if (album := await _album(session, contact.id, message)) is not None:
-            context[ALBUM] = album
-        return
+                       context: dict[str, Any]) -> None:
+    """The album a photo joins (the theme hint is loaded on demand: ``theme_hint``)."""
+    if message.kind is Kind.UNSUPPORTED \
+            and (album := await _album(session, contact.id, message)) is not None:
+        context[ALBUM] = album
+
+
+async def theme_hint(session: AsyncSession, message: Inbound, contact: ContactInfo, *,
+                     catalog: Catalog) -> ThemeHint | None:
+    """The theme a wish or bug report joins and how many others asked for it: asked for only
+    when a turn files one (``Feedback._next_steps``). Loaded for every private text before, it
+    ran the feedback analysis on each and two queries on each wish."""
     if (text := _filed_text(message)) is None:
-        return
+        return None
     found = analyse(text[:4096], contact.language, catalog, sentiment=0.0)
     if found.category not in HINTED or not found.concepts:
-        return  # the hint is only told for wishes and bugs: no theme lookup for chat
+        return None  # the hint is only told for wishes and bugs
     theme_id = await themes.theme_for(session, found.concepts)
-    if theme_id is not None:
-        others = await session.scalar(
-            select(func.count(func.distinct(FeedbackItem.contact_id)))
-            .where(FeedbackItem.theme_id == theme_id, FeedbackItem.contact_id != contact.id))
-        context[THEME_HINT] = ThemeHint(theme_id, int(others or 0))
+    if theme_id is None:
+        return None
+    others = await session.scalar(
+        select(func.count(func.distinct(FeedbackItem.contact_id)))
+        .where(FeedbackItem.theme_id == theme_id, FeedbackItem.contact_id != contact.id))
+    return ThemeHint(theme_id, int(others or 0))
 
 
 async def _album(session: AsyncSession, contact_id: int, message: Inbound) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine.registry import build_registry
-from bot.engine.types import DialogueState
+from bot.engine.types import ON_DEMAND, DialogueState, NeedsContext
 from bot.feedback.catalog import load_catalog
 from bot.feedback.flow import Feedback
 from bot.feedback.records import DUPLICATE, THEME_HINT, CaptureFeedback, ThemeHint
@@ -88,6 +90,16 @@ def test_others_who_asked_are_told_for_wishes_and_bugs() -> None:
     outcome = FEEDBACK.detect(turn("please add a decaf earl grey", context=context))
     assert outcome is not None and "before you: 12" in outcome.replies[0].text
     praise = FEEDBACK.detect(turn("love the sencha, amazing", context=context))
+    assert praise is not None and "before you" not in praise.replies[0].text
+
+
+def test_only_wishes_and_bugs_ask_for_the_theme_hint() -> None:
+    """The hint costs the analysis and two queries: loaded on demand, not for every text."""
+    marked = {ON_DEMAND: {THEME_HINT}, DUPLICATE: False}
+    with pytest.raises(NeedsContext) as asked:
+        FEEDBACK.detect(turn("please add a decaf earl grey", context=marked))
+    assert asked.value.key == THEME_HINT
+    praise = FEEDBACK.detect(turn("love the sencha, amazing", context=marked))
     assert praise is not None and "before you" not in praise.replies[0].text
 
 
